@@ -1,0 +1,200 @@
+"""The loan-book schema: one description of every column that serves both validation and documentation.
+
+``LOAN_COLUMNS`` lists each column's type, unit, allowed values and meaning.
+``loan_book_schema()`` turns it into a pandera schema (used by ``smecredit.loading``),
+and ``data_dictionary_markdown()`` into the table in ``data/loans.md``; a test keeps
+the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+# Category levels. The first level of each is the reference level of the models.
+INDUSTRIES = ["manufacturing", "wholesale", "retail", "construction", "transport",
+              "lodging_catering", "software_it", "agriculture"]
+SIZE_CLASSES = ["micro", "small", "medium"]
+RATING_GRADES = ["AA", "A", "BBB", "BB", "B"]
+REPAYMENT_METHODS = ["monthly_interest_bullet", "equal_instalment", "equal_principal", "custom_schedule"]
+GUARANTEE_METHODS = ["mortgage", "pledge", "guarantee", "credit", "guarantee_company", "joint_mutual"]
+CLASSIFICATIONS = ["normal", "special_mention", "substandard", "doubtful", "loss"]
+SUB_BRANCHES = [f"SB{i:02d}" for i in range(1, 17)]
+
+# Levels whose order is meaningful (for tables and plots as well as models).
+ORDERED = {"internal_rating", "size_class", "classification_at_cutoff"}
+
+
+@dataclass(frozen=True)
+class LoanColumn:
+    """One column of the loan book.
+
+    kind: "id", "int", "float", "date" or "category".
+    unit: "10k yuan", "percent", "years", "months", "days", "persons", "0/1" or "" (none).
+    """
+
+    name: str
+    kind: str
+    unit: str
+    meaning: str
+    levels: list[str] = field(default_factory=list)
+    minimum: float | None = None
+    maximum: float | None = None
+    nullable: bool = False
+    pattern: str | None = None
+
+
+LOAN_COLUMNS: list[LoanColumn] = [
+    LoanColumn("loan_id", "id", "", "Loan identifier, unique, in order of origination.", pattern=r"^L\d{6}$"),
+    LoanColumn("borrower_id", "id", "", "Borrowing enterprise; a borrower that renews has several loans.",
+               pattern=r"^B\d{6}$"),
+    LoanColumn("loan_sequence", "int", "", "1 for a borrower's first loan in the book, 2 for its first renewal, ...",
+               minimum=1, maximum=20),
+    LoanColumn("sub_branch", "category", "", "One of the branch's 16 sub-branches (支行).", levels=SUB_BRANCHES),
+    LoanColumn("account_manager_id", "id", "", "Account manager (客户经理); each works in one sub-branch.",
+               pattern=r"^AM\d{3}$"),
+    LoanColumn("origination_date", "date", "", "Date the loan was granted, 2014-01-01 to 2018-12-31.",
+               minimum=pd.Timestamp("2014-01-01"), maximum=pd.Timestamp("2018-12-31")),
+    LoanColumn("origination_year", "int", "", "Year of origination: the loan's vintage.", minimum=2014, maximum=2018),
+    LoanColumn("industry", "category", "", "Sector of the borrower, as named in China's statistics.",
+               levels=INDUSTRIES),
+    LoanColumn("employees", "int", "persons", "Employees at origination.", minimum=1, maximum=2000),
+    LoanColumn("annual_revenue_10k", "float", "10k yuan", "Operating revenue of the last year.",
+               minimum=0, maximum=200000),
+    LoanColumn("total_assets_10k", "float", "10k yuan", "Total assets at origination.", minimum=0, maximum=200000),
+    LoanColumn("size_class", "category", "",
+               "Size class by the 2011 standard (工信部联企业〔2011〕300号) from employees and revenue "
+               "(revenue and assets in construction; revenue only in agriculture).", levels=SIZE_CLASSES),
+    LoanColumn("firm_age_years", "float", "years", "Age of the firm at origination.", minimum=0, maximum=80),
+    LoanColumn("shareholder_holding_years", "float", "years",
+               "How long the controlling shareholder has held control; never more than the firm's age.",
+               minimum=0, maximum=80),
+    LoanColumn("owner_experience_years", "float", "years", "The owner's years of experience in the trade.",
+               minimum=0, maximum=60),
+    LoanColumn("owner_age_years", "int", "years", "The owner's age at origination.", minimum=18, maximum=90),
+    LoanColumn("registered_capital_10k", "float", "10k yuan", "Registered capital of the firm.",
+               minimum=0, maximum=100000),
+    LoanColumn("debt_ratio_pct", "float", "percent", "Liabilities over total assets at origination.",
+               minimum=0, maximum=100),
+    LoanColumn("internal_rating", "category", "",
+               "The bank's internal rating grade at origination, best (AA) to worst (B).", levels=RATING_GRADES),
+    LoanColumn("loan_amount_10k", "float", "10k yuan",
+               "Amount granted; at most 1,000 (10 million yuan, the inclusive-finance ceiling).",
+               minimum=1, maximum=1000),
+    LoanColumn("term_months", "int", "months", "Contractual term.", minimum=1, maximum=60),
+    LoanColumn("repayment_method", "category", "",
+               "monthly_interest_bullet: interest monthly, principal at maturity (按月付息、到期还本); "
+               "equal_instalment: equal monthly payments (等额本息); equal_principal: equal principal "
+               "parts (等额本金); custom_schedule: an agreed schedule.", levels=REPAYMENT_METHODS),
+    LoanColumn("guarantee_method", "category", "",
+               "mortgage (抵押); pledge (质押); guarantee by a person or firm (保证); credit: unsecured (信用); "
+               "guarantee_company: a professional guarantee company (担保公司); joint_mutual: joint or mutual "
+               "guarantee among firms (联保/互保).", levels=GUARANTEE_METHODS),
+    LoanColumn("benchmark_rate_pct", "float", "percent",
+               "PBoC benchmark lending rate for the loan's term band in force on the origination date.",
+               minimum=4.35, maximum=6.40),
+    LoanColumn("markup_pct", "float", "percent",
+               "Markup over the benchmark (上浮比例): contract rate = benchmark x (1 + markup/100).",
+               minimum=-30, maximum=150),
+    LoanColumn("contract_rate_pct", "float", "percent", "Contract interest rate a year.", minimum=0, maximum=20),
+    LoanColumn("default_12m", "int", "0/1",
+               "1 if within 12 months of origination the loan was 90+ days past due or classified "
+               "substandard or worse; else 0.", minimum=0, maximum=1),
+    LoanColumn("months_to_default", "float", "months",
+               "Month after origination in which the loan defaulted; empty if it did not.",
+               minimum=1, maximum=12, nullable=True),
+    LoanColumn("max_days_past_due", "int", "days", "Worst days past due within the 12 months.",
+               minimum=0, maximum=400),
+    LoanColumn("classification_at_cutoff", "category", "",
+               "Five-category classification (五级分类) at the data cut-off 2019-12-31, or the last one "
+               "before the loan was repaid.", levels=CLASSIFICATIONS),
+    LoanColumn("ead_10k", "float", "10k yuan", "Exposure at default: amount owed when payments stopped; "
+               "empty if no default.", minimum=0, maximum=1000, nullable=True),
+    LoanColumn("recovery_10k", "float", "10k yuan", "Amount recovered by the cut-off; empty if no default.",
+               minimum=0, maximum=1000, nullable=True),
+]
+
+COLUMN_NAMES = [c.name for c in LOAN_COLUMNS]
+COLUMNS_BY_NAME = {c.name: c for c in LOAN_COLUMNS}
+
+
+def _checks(column: LoanColumn) -> list[pa.Check]:
+    checks = []
+    if column.levels:
+        checks.append(pa.Check.isin(column.levels, error=f"value not one of {column.levels}"))
+    if column.minimum is not None and column.maximum is not None:
+        checks.append(pa.Check.in_range(column.minimum, column.maximum,
+                                        error=f"value outside {column.minimum} to {column.maximum}"))
+    if column.pattern:
+        checks.append(pa.Check.str_matches(column.pattern, error=f"value does not match {column.pattern}"))
+    return checks
+
+
+def _consistency_checks() -> list[pa.Check]:
+    """Rules that tie columns together; each returns True for the rows that pass."""
+    def defaulted_iff_filled(df: pd.DataFrame) -> pd.Series:
+        filled = df[["months_to_default", "ead_10k", "recovery_10k"]].notna().all(axis=1)
+        empty = df[["months_to_default", "ead_10k", "recovery_10k"]].isna().all(axis=1)
+        return ((df["default_12m"] == 1) & filled) | ((df["default_12m"] == 0) & empty)
+
+    return [
+        pa.Check(lambda df: df["shareholder_holding_years"] <= df["firm_age_years"],
+                 error="shareholder_holding_years is longer than firm_age_years"),
+        pa.Check(lambda df: df["origination_year"] == df["origination_date"].dt.year,
+                 error="origination_year differs from the year of origination_date"),
+        pa.Check(lambda df: (df["contract_rate_pct"]
+                             - df["benchmark_rate_pct"] * (1 + df["markup_pct"] / 100)).abs() < 0.0051,
+                 error="contract_rate_pct is not benchmark_rate_pct x (1 + markup_pct/100)"),
+        pa.Check(defaulted_iff_filled,
+                 error="months_to_default, ead_10k and recovery_10k must be filled exactly when default_12m is 1"),
+        pa.Check(lambda df: ~(df["recovery_10k"] > df["ead_10k"]), error="recovery_10k is larger than ead_10k"),
+        pa.Check(lambda df: ~(df["ead_10k"] > df["loan_amount_10k"]), error="ead_10k is larger than loan_amount_10k"),
+    ]
+
+
+def loan_book_schema() -> pa.DataFrameSchema:
+    """The pandera schema of a typed loan book (as returned by ``load_loans``, before categoricals)."""
+    dtypes = {"id": str, "int": "int64", "float": "float64", "date": "datetime64[ns]", "category": str}
+    columns = {
+        c.name: pa.Column(
+            dtypes[c.kind], checks=_checks(c), nullable=c.nullable, unique=(c.name == "loan_id"),
+            title=c.unit, description=c.meaning,
+        )
+        for c in LOAN_COLUMNS
+    }
+    return pa.DataFrameSchema(columns, checks=_consistency_checks(), strict=True, ordered=False,
+                              name="loan book")
+
+
+def data_dictionary() -> pd.DataFrame:
+    """One row per column: name, type, unit, allowed values, meaning."""
+    rows = []
+    for c in LOAN_COLUMNS:
+        if c.levels and c.name != "sub_branch":
+            allowed = ", ".join(f"`{level}`" for level in c.levels)
+        elif c.levels:
+            allowed = f"`{c.levels[0]}` to `{c.levels[-1]}`"
+        elif c.kind == "date":
+            allowed = f"{c.minimum:%Y-%m-%d} to {c.maximum:%Y-%m-%d}"
+        elif c.minimum is not None:
+            allowed = f"{c.minimum:g} to {c.maximum:g}"
+        elif c.pattern:
+            allowed = f"pattern `{c.pattern}`"
+        else:
+            allowed = ""
+        if c.nullable:
+            allowed += "; may be empty"
+        rows.append({"column": f"`{c.name}`", "type": c.kind, "unit": c.unit, "allowed values": allowed,
+                     "meaning": c.meaning})
+    return pd.DataFrame(rows)
+
+
+def data_dictionary_markdown() -> str:
+    """The data dictionary as a Markdown table (the one in ``data/loans.md``)."""
+    table = data_dictionary()
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    for row in table.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,501 @@
+"""The loan-book generator: a simulated SME loan book of the S branch with a known truth.
+
+The bank's records are confidential, so the book works on a simulated stand-in.
+Every loan is drawn from stated distributions and its 12-month default from a
+logistic model whose coefficients live in ``true_parameters.toml``; chapters
+can therefore compare every estimate with the truth.
+
+Command line (writes exactly the committed ``data/loans.csv`` for the default seed)::
+
+    python -m smecredit.simulate --seed 20191231 --n-loans 20000 --out data/loans.csv
+
+Units: money in 10k yuan (万元), rates and ratios in percent, ages and tenures
+in years, terms in months.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from smecredit.schema import (CLASSIFICATIONS, GUARANTEE_METHODS, INDUSTRIES, RATING_GRADES, REPAYMENT_METHODS,
+                              SIZE_CLASSES)
+
+DEFAULT_SEED = 20191231
+DEFAULT_N_LOANS = 20_000
+N_SUB_BRANCHES = 16
+N_ACCOUNT_MANAGERS = 150
+FIRST_ORIGINATION = np.datetime64("2014-01-01")
+LAST_ORIGINATION = np.datetime64("2018-12-31")
+DATA_CUTOFF = np.datetime64("2019-12-31")
+OBSERVATION_MONTHS = 12
+INCLUSIVE_CAP_10K = 1000.0  # 10 million yuan per borrower: the "inclusive" ceiling of the 2018 两增两控 notice
+
+# PBoC benchmark lending rates (percent a year) by term band, with the date each took effect.
+# Source: People's Bank of China announcements of 6 Jul 2012, 22 Nov 2014, 1 Mar, 11 May,
+# 28 Jun, 26 Aug and 24 Oct 2015 (the last set stayed in force until the 2019 LPR reform).
+# Before 22 Nov 2014 the short-term band was split at 6 months and the medium band at 3 years.
+BENCHMARK_RATE_SCHEDULE = pd.DataFrame(
+    {
+        "effective_from": pd.to_datetime(
+            ["2012-07-06", "2014-11-22", "2015-03-01", "2015-05-11", "2015-06-28", "2015-08-26", "2015-10-24"]
+        ),
+        "up_to_6_months": [5.60, 5.60, 5.35, 5.10, 4.85, 4.60, 4.35],
+        "6_to_12_months": [6.00, 5.60, 5.35, 5.10, 4.85, 4.60, 4.35],
+        "1_to_3_years": [6.15, 6.00, 5.75, 5.50, 5.25, 5.00, 4.75],
+        "3_to_5_years": [6.40, 6.00, 5.75, 5.50, 5.25, 5.00, 4.75],
+    }
+)
+
+INDUSTRY_SHARES = [0.28, 0.19, 0.13, 0.10, 0.08, 0.08, 0.06, 0.08]
+
+# 2011 size standard (工信部联企业〔2011〕300号), thresholds in persons and 10k yuan.
+# A firm is medium if it meets both medium lower bounds, small if it meets both small
+# lower bounds, otherwise micro. Agriculture uses revenue only; construction uses revenue
+# and total assets. (Source: MIIT, NBS, NDRC and MoF, 18 June 2011.)
+SIZE_STANDARD = {
+    #                  second measure, small (E, second), medium (E, second), ceiling (E, revenue)
+    "manufacturing":    ("revenue", (20, 300), (300, 2000), (1000, 40000)),
+    "wholesale":        ("revenue", (5, 1000), (20, 5000), (200, 40000)),
+    "retail":           ("revenue", (10, 100), (50, 500), (300, 20000)),
+    "construction":     ("assets", (None, 300, 300), (None, 6000, 5000), (None, 80000)),
+    "transport":        ("revenue", (20, 200), (300, 3000), (1000, 30000)),
+    "lodging_catering": ("revenue", (10, 100), (100, 2000), (300, 10000)),
+    "software_it":      ("revenue", (10, 50), (100, 1000), (300, 10000)),
+    "agriculture":      ("revenue_only", (None, 50), (None, 500), (None, 20000)),
+}
+
+RATING_SHARES = [0.12, 0.28, 0.33, 0.19, 0.08]
+TERMS_MONTHS = np.array([6, 12, 24, 36])
+
+
+@dataclass(frozen=True)
+class TrueModel:
+    """The stated default model: formula, coefficients and random-effect SDs (log-odds scale)."""
+
+    formula: str
+    coefficients: pd.Series
+    sub_branch_sd: float
+    account_manager_sd: float
+    reference_levels: dict
+
+
+def true_model() -> TrueModel:
+    """Read the true default model from ``true_parameters.toml``.
+
+    Returns:
+        TrueModel whose ``coefficients`` Series is indexed by the parameter names
+        statsmodels gives when ``formula`` is fitted to ``load_loans()`` (log-odds scale).
+    """
+    text = resources.files("smecredit").joinpath("true_parameters.toml").read_text(encoding="utf-8")
+    spec = tomllib.loads(text)
+    return TrueModel(
+        formula=" ".join(spec["model"]["formula"].split()),
+        coefficients=pd.Series(spec["coefficients"], name="true_coefficient", dtype=float),
+        sub_branch_sd=float(spec["model"]["sub_branch_sd"]),
+        account_manager_sd=float(spec["model"]["account_manager_sd"]),
+        reference_levels=dict(spec["reference_levels"]),
+    )
+
+
+def true_coefficients() -> pd.Series:
+    """The true log-odds coefficients of the 12-month default model, indexed like statsmodels names them."""
+    return true_model().coefficients.copy()
+
+
+def benchmark_rate(dates: np.ndarray, term_months: np.ndarray) -> np.ndarray:
+    """PBoC benchmark lending rate (percent a year) in force on each date for each term.
+
+    Args:
+        dates: array of datetime64 origination dates, shape (n,).
+        term_months: array of loan terms in months, shape (n,), each in 1..60.
+
+    Raises:
+        ValueError: a date before 6 July 2012 or after 19 August 2019 (the LPR reform),
+            or a term outside 1..60 months.
+    """
+    dates = np.asarray(dates, dtype="datetime64[D]")
+    term_months = np.asarray(term_months)
+    schedule = BENCHMARK_RATE_SCHEDULE
+    starts = schedule["effective_from"].to_numpy().astype("datetime64[D]")
+    if (dates < starts[0]).any() or (dates > np.datetime64("2019-08-19")).any():
+        raise ValueError("benchmark_rate covers origination dates from 2012-07-06 to 2019-08-19 only")
+    if ((term_months < 1) | (term_months > 60)).any():
+        raise ValueError("benchmark_rate covers terms of 1 to 60 months only")
+    row = np.searchsorted(starts, dates, side="right") - 1
+    band = np.select(
+        [term_months <= 6, term_months <= 12, term_months <= 36],
+        [0, 1, 2],
+        default=3,
+    )
+    table = schedule[["up_to_6_months", "6_to_12_months", "1_to_3_years", "3_to_5_years"]].to_numpy()
+    return table[row, band]
+
+
+def _choose(rng: np.random.Generator, logits: np.ndarray) -> np.ndarray:
+    """Draw one category index per row from unnormalised log-probabilities (Gumbel-max trick)."""
+    return np.argmax(logits + rng.gumbel(size=logits.shape), axis=1)
+
+
+def _size_class(industry: np.ndarray, employees: np.ndarray, revenue: np.ndarray, assets: np.ndarray) -> np.ndarray:
+    """Size class index (0 micro, 1 small, 2 medium) by the 2011 standard."""
+    size = np.zeros(len(industry), dtype=np.int8)
+    for code, name in enumerate(INDUSTRIES):
+        rows = industry == code
+        kind, small, medium, _ = SIZE_STANDARD[name]
+        if kind == "revenue":
+            e, r = employees[rows], revenue[rows]
+            is_small = (e >= small[0]) & (r >= small[1])
+            is_medium = (e >= medium[0]) & (r >= medium[1])
+        elif kind == "assets":
+            r, a = revenue[rows], assets[rows]
+            is_small = (r >= small[1]) & (a >= small[2])
+            is_medium = (r >= medium[1]) & (a >= medium[2])
+        else:
+            r = revenue[rows]
+            is_small = r >= small[1]
+            is_medium = r >= medium[1]
+        size[rows] = np.where(is_medium, 2, np.where(is_small, 1, 0))
+    return size
+
+
+def _firms(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Borrower attributes at the first loan: industry, size, ownership, owner, balance sheet."""
+    industry = rng.choice(len(INDUSTRIES), size=n, p=INDUSTRY_SHARES)
+    scale = rng.normal(size=n)  # one latent firm scale drives employees, revenue and assets
+    employees = np.empty(n)
+    revenue = np.empty(n)
+    for code, name in enumerate(INDUSTRIES):
+        rows = industry == code
+        k = rows.sum()
+        kind, small, medium, ceiling = SIZE_STANDARD[name]
+        # Medians sit between the small and medium bounds so all three classes occur.
+        e_mid = 25.0 if small[0] is None else 0.7 * np.sqrt(small[0] * medium[0])
+        r_mid = 0.7 * np.sqrt(small[1] * medium[1])
+        employees[rows] = np.exp(np.log(e_mid) + 0.9 * scale[rows] + 0.35 * rng.normal(size=k))
+        revenue[rows] = np.exp(np.log(r_mid) + 1.1 * scale[rows] + 0.45 * rng.normal(size=k))
+        # Keep every firm inside the SME ceiling of its industry.
+        if ceiling[0] is not None:
+            employees[rows] = np.minimum(employees[rows], ceiling[0] - 1)
+        revenue[rows] = np.minimum(revenue[rows], 0.98 * ceiling[1])
+    employees = np.maximum(np.round(employees), 1).astype(np.int64)
+    revenue = np.maximum(np.round(revenue, 1), 5.0)
+    assets = np.round(revenue * np.exp(rng.normal(-0.2, 0.45, size=n)), 1)
+    assets = np.clip(assets, 5.0, 79000.0)
+    size = _size_class(industry, employees, revenue, assets)
+
+    firm_age = np.round(np.clip(1.0 + rng.gamma(2.0, 4.0, size=n), 1.0, 40.0), 1)
+    # Most controlling shareholders have held control for much of the firm's life;
+    # about a fifth of firms changed hands recently.
+    recent_change = rng.random(n) < 0.22
+    share = np.where(recent_change, rng.beta(1.2, 5.0, size=n), rng.beta(5.0, 1.3, size=n))
+    holding = np.minimum(np.round(firm_age * share, 1), firm_age)
+    holding = np.maximum(holding, 0.1)
+    owner_age = np.clip(np.round(rng.normal(45.0, 8.0, size=n)), 24, 70).astype(np.int64)
+    experience = 0.5 * holding + rng.gamma(2.2, 3.0, size=n)
+    experience = np.round(np.clip(experience, 0.0, owner_age - 18), 1)
+    debt_ratio = np.round(np.clip(100 * rng.beta(5.0, 5.0, size=n) + 8.0 * (size == 0), 5.0, 95.0), 1)
+    registered_capital = np.clip(np.round(np.exp(0.6 * np.log(assets) + 1.2 + 0.5 * rng.normal(size=n)) / 10) * 10,
+                                 10, 5000)
+    return {
+        "industry": industry, "employees": employees, "revenue": revenue, "assets": assets, "size": size,
+        "firm_age": firm_age, "holding": holding, "owner_age": owner_age, "experience": experience,
+        "debt_ratio": debt_ratio, "registered_capital": registered_capital.astype(float),
+    }
+
+
+def _rating_score(firm: dict[str, np.ndarray], age_shift: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """The bank's internal rating score (higher is worse) from the factors its rating uses."""
+    industry_risk = np.array([0.0, 0.15, 0.2, 0.3, 0.1, 0.35, -0.1, 0.25])
+    size_risk = np.array([0.5, 0.0, -0.4])
+    return (0.045 * (firm["debt_ratio"] - 50.0) + size_risk[firm["size"]] + industry_risk[firm["industry"]]
+            - 0.04 * (firm["firm_age"] + age_shift - 9.0) + noise)
+
+
+def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Simulate the S branch's SME loan book, one row per loan.
+
+    Args:
+        n_loans: number of loans (rows), at least 1.
+        seed: seed of numpy's PCG64 generator; the same seed gives the same book.
+
+    Returns:
+        DataFrame of shape (n_loans, 36) with the columns documented in ``data/loans.md``
+        (see ``smecredit.schema``), sorted by origination date, loan ids ``L000001``...
+
+    Raises:
+        ValueError: n_loans below 1.
+    """
+    if n_loans < 1:
+        raise ValueError(f"n_loans must be at least 1, got {n_loans}")
+    model = true_model()
+    beta = model.coefficients
+    rng = np.random.default_rng(seed)
+
+    # Sub-branches of unequal size, each with at least three account managers.
+    branch_weight = rng.dirichlet(np.full(N_SUB_BRANCHES, 4.0))
+    am_per_branch = 3 + rng.multinomial(N_ACCOUNT_MANAGERS - 3 * N_SUB_BRANCHES, branch_weight)
+    am_branch = np.repeat(np.arange(N_SUB_BRANCHES), am_per_branch)
+    am_workload = rng.gamma(4.0, 1.0, size=N_ACCOUNT_MANAGERS)
+    branch_effect = rng.normal(0.0, model.sub_branch_sd, size=N_SUB_BRANCHES)
+    am_effect = rng.normal(0.0, model.account_manager_sd, size=N_ACCOUNT_MANAGERS)
+
+    # Each candidate borrower takes at least one loan, so n_loans borrowers always suffice.
+    n_borrowers = n_loans
+    firm = _firms(rng, n_borrowers)
+    branch = rng.choice(N_SUB_BRANCHES, size=n_borrowers, p=branch_weight)
+    am = np.empty(n_borrowers, dtype=np.int64)
+    for b in range(N_SUB_BRANCHES):
+        rows = branch == b
+        ams = np.flatnonzero(am_branch == b)
+        am[rows] = rng.choice(ams, size=rows.sum(), p=am_workload[ams] / am_workload[ams].sum())
+    # Lending grew every year, as the regulator's growth targets demanded.
+    year_weight = np.array([0.12, 0.16, 0.20, 0.24, 0.28])
+    first_year = rng.choice(5, size=n_borrowers, p=year_weight)
+    year_start = (np.array(["2014-01-01", "2015-01-01", "2016-01-01", "2017-01-01", "2018-01-01"],
+                           dtype="datetime64[D]") - FIRST_ORIGINATION).astype(np.int64)
+    first_day = year_start[first_year] + rng.integers(0, 365, size=n_borrowers)
+    renew_propensity = rng.beta(3.0, 2.0, size=n_borrowers)
+    borrower_amount_noise = rng.normal(0.0, 0.45, size=n_borrowers)
+    borrower_rating_noise = rng.normal(0.0, 0.55, size=n_borrowers)
+    last_day = int((LAST_ORIGINATION - FIRST_ORIGINATION).astype(np.int64))
+
+    # Rating grades are cut at fixed shares of the first-loan scores.
+    first_scores = _rating_score(firm, np.zeros(n_borrowers), borrower_rating_noise)
+    cut_points = np.quantile(first_scores, np.cumsum(RATING_SHARES)[:-1])
+
+    pieces = []
+    active = np.arange(n_borrowers)
+    day = first_day.copy()
+    sequence = 1
+    while active.size:
+        loans = _loans(rng, firm, active, day[active], first_day[active], sequence, borrower_amount_noise,
+                       borrower_rating_noise, cut_points)
+        loans["sub_branch"] = branch[active]
+        loans["account_manager"] = am[active]
+        eta = _linear_predictor(beta, loans) + branch_effect[loans["sub_branch"]] + am_effect[loans["account_manager"]]
+        pd_true = 1.0 / (1.0 + np.exp(-eta))
+        loans["default"] = (rng.random(active.size) < pd_true).astype(np.int8)
+        loans["pd_true"] = pd_true
+        pieces.append(loans)
+        # A borrower renews at maturity if it did not default and still wants credit.
+        next_day = day[active] + np.round(loans["term"] * 30.44).astype(np.int64) + rng.integers(0, 31, active.size)
+        keep = (loans["default"] == 0) & (rng.random(active.size) < renew_propensity[active]) & (next_day <= last_day)
+        day[active] = next_day
+        active = active[keep]
+        sequence += 1
+
+    book = {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
+    order = np.lexsort((book["sequence"], book["borrower"]))[:n_loans]
+    book = {key: value[order] for key, value in book.items()}
+    return _to_frame(rng, book, firm)
+
+
+def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_noise, cut_points) -> dict:
+    """Loan terms for one renewal round: amount, term, repayment, guarantee, pricing, rating."""
+    n = borrowers.size
+    years_since_first = (day - first_day) / 365.25
+    f = {key: value[borrowers] for key, value in firm.items()}
+    size = f["size"]
+    score = _rating_score(f, years_since_first, rating_noise[borrowers] + rng.normal(0.0, 0.15, size=n))
+    rating = np.searchsorted(cut_points, score)
+    date = FIRST_ORIGINATION + day.astype("timedelta64[D]")
+    year = date.astype("datetime64[Y]").astype(np.int64) + 1970
+
+    term = TERMS_MONTHS[rng.choice(4, size=n, p=[0.05, 0.85, 0.06, 0.04])]
+    short = term <= 12
+    repay_logits = np.where(short[:, None], np.log([0.62, 0.12, 0.10, 0.16]), np.log([0.10, 0.45, 0.35, 0.10]))
+    repay_logits[:, 0] += 0.35 * (size == 0) + 0.25 * (rating >= 3)
+    repayment = _choose(rng, repay_logits)
+
+    guarantee_logits = np.tile(np.log([0.40, 0.10, 0.21, 0.12, 0.08, 0.09]), (n, 1))
+    guarantee_logits[:, 3] += np.select([rating == 0, rating == 1, rating >= 3], [1.2, 0.5, -1.0], 0.0)
+    guarantee_logits[:, 0] += 0.3 * (size >= 1)
+    guarantee_logits[:, 5] += 0.5 * (size == 0) + 0.4 * np.isin(f["industry"], [0, 1])
+    guarantee_logits[:, 4] += 0.4 * (size == 0)
+    guarantee = _choose(rng, guarantee_logits)
+
+    median_amount = np.array([60.0, 180.0, 450.0])[size]
+    guarantee_amount = np.array([0.35, 0.20, 0.0, -0.55, -0.10, -0.05])[guarantee]
+    log_amount = (np.log(median_amount) + guarantee_amount + amount_noise[borrowers]
+                  + 0.05 * (sequence - 1) + rng.normal(0.0, 0.25, size=n))
+    amount = np.clip(np.round(np.exp(log_amount) / 5.0) * 5.0, 10.0, INCLUSIVE_CAP_10K)
+
+    benchmark = benchmark_rate(date, term)
+    # Riskier firms are charged more: the markup rises with the rating grade.
+    markup = (np.array([8.0, 16.0, 24.0, 32.0, 42.0])[rating]
+              + np.array([-4.0, -4.0, 0.0, 2.0, 3.0, 4.0])[guarantee]
+              + np.array([6.0, 4.0, 0.0, 2.0, 6.0])[year - 2014]
+              + 4.0 * (size == 0) + rng.normal(0.0, 8.0, size=n))
+    markup = np.clip(np.round(markup / 5.0) * 5.0, -10.0, 70.0)
+    contract = np.round(benchmark * (1.0 + markup / 100.0), 4)
+
+    return {
+        "borrower": borrowers, "sequence": np.full(n, sequence), "day": day, "year": year,
+        "industry": f["industry"], "employees": f["employees"], "revenue": f["revenue"], "assets": f["assets"],
+        "size": size, "firm_age": np.round(f["firm_age"] + years_since_first, 1),
+        "holding": np.round(f["holding"] + years_since_first, 1),
+        "experience": np.round(f["experience"] + years_since_first, 1),
+        "owner_age": f["owner_age"] + np.floor(years_since_first).astype(np.int64),
+        "registered_capital": f["registered_capital"], "debt_ratio": f["debt_ratio"], "rating": rating,
+        "amount": amount, "term": term, "repayment": repayment, "guarantee": guarantee,
+        "benchmark": benchmark, "markup": markup, "contract": contract,
+    }
+
+
+def _linear_predictor(beta: pd.Series, loans: dict) -> np.ndarray:
+    """Fixed part of the true logit for each loan, from the coefficients in the parameter file."""
+    b = beta.get
+    eta = np.full(loans["borrower"].size, b("Intercept"))
+    eta += b("markup_pct") * loans["markup"]
+    eta += b("shareholder_holding_years") * loans["holding"]
+    eta += b("owner_experience_years") * loans["experience"]
+    eta += b("debt_ratio_pct") * loans["debt_ratio"]
+    eta += b("owner_age_years") * loans["owner_age"]
+    eta += b("firm_age_years") * loans["firm_age"]
+    eta += b("registered_capital_10k") * loans["registered_capital"]
+    for column, key, levels in [
+        ("repayment", "repayment_method", REPAYMENT_METHODS),
+        ("guarantee", "guarantee_method", GUARANTEE_METHODS),
+        ("rating", "internal_rating", RATING_GRADES),
+        ("size", "size_class", SIZE_CLASSES),
+        ("industry", "industry", INDUSTRIES),
+    ]:
+        effects = np.array([0.0] + [b(f"{key}[T.{level}]") for level in levels[1:]])
+        eta += effects[loans[column]]
+    year_effects = np.array([0.0] + [b(f"C(origination_year)[T.{y}]") for y in range(2015, 2019)])
+    eta += year_effects[loans["year"] - 2014]
+    return eta
+
+
+def _to_frame(rng: np.random.Generator, book: dict, firm: dict) -> pd.DataFrame:
+    """Outcomes (timing, days past due, classification, EAD, recovery) and the final table."""
+    n = book["borrower"].size
+    default = book["default"].astype(bool)
+    pd_true = book["pd_true"]
+
+    # Month of default within the 12-month window; early months are rare (90 days past due takes time).
+    month_weights = np.array([0.5, 1.0, 3.0, 4.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0])
+    months_to_default = rng.choice(np.arange(1, 13), size=n, p=month_weights / month_weights.sum())
+    # About one default in eight is a downgrade to substandard before 90 days past due.
+    by_classification = (rng.random(n) < 0.12) | (months_to_default <= 2)
+    dpd_default = np.where(
+        by_classification,
+        rng.integers(0, 90, size=n),
+        90 + np.floor(rng.random(n) * 30.0 * (13 - months_to_default)).astype(np.int64),
+    )
+    late_payer = rng.random(n) < np.minimum(0.5, 2.5 * pd_true)
+    dpd_performing = np.where(late_payer, 1 + np.floor(89 * rng.random(n) ** 2).astype(np.int64), 0)
+    max_dpd = np.where(default, dpd_default, dpd_performing)
+
+    # Exposure at default: what is still owed when payments stop (three months before default).
+    term = book["term"]
+    # A loan past maturity but unpaid keeps at least its last instalment outstanding.
+    k, m = np.clip(months_to_default - 3, 0, term - 1), term
+    paid = k / m
+    monthly_rate = book["contract"] / 1200.0
+    annuity_left = ((1 + monthly_rate) ** m - (1 + monthly_rate) ** k) / ((1 + monthly_rate) ** m - 1)
+    share_left = np.select(
+        [book["repayment"] == 0, book["repayment"] == 1, book["repayment"] == 2],
+        [np.ones(n), annuity_left, 1.0 - paid],
+        default=1.0 - 0.5 * paid,
+    )
+    ead = np.round(book["amount"] * share_left, 2)
+    # Recovery rates by guarantee method; recoveries build up over about two years after default.
+    mean_recovery = np.array([0.60, 0.55, 0.35, 0.15, 0.45, 0.25])[book["guarantee"]]
+    recovery_rate = rng.beta(4.0 * mean_recovery, 4.0 * (1 - mean_recovery))
+    origination = FIRST_ORIGINATION + book["day"].astype("timedelta64[D]")
+    default_day = origination + np.round(months_to_default * 30.44).astype("timedelta64[D]")
+    days_since_default = (DATA_CUTOFF - default_day).astype(np.int64)
+    recovered = np.round(ead * recovery_rate * np.minimum(1.0, (days_since_default + 90) / 720.0), 2)
+
+    classification = np.where(
+        default,
+        np.select(
+            [(days_since_default > 360) & (recovery_rate < 0.2), (days_since_default > 270) & (recovery_rate < 0.6)],
+            [4, 3],
+            default=2,
+        ),
+        np.where(max_dpd >= 30, 1, 0),
+    )
+
+    def labels(codes, levels):
+        return np.asarray(levels, dtype=object)[codes]
+
+    frame = pd.DataFrame({
+        "loan_id": "",
+        "borrower_id": np.char.add("B", np.char.zfill((book["borrower"] + 1).astype(str), 6)),
+        "loan_sequence": book["sequence"].astype(np.int64),
+        "sub_branch": np.char.add("SB", np.char.zfill((book["sub_branch"] + 1).astype(str), 2)),
+        "account_manager_id": np.char.add("AM", np.char.zfill((book["account_manager"] + 1).astype(str), 3)),
+        "origination_date": origination,
+        "origination_year": book["year"].astype(np.int64),
+        "industry": labels(book["industry"], INDUSTRIES),
+        "employees": book["employees"],
+        "annual_revenue_10k": book["revenue"],
+        "total_assets_10k": book["assets"],
+        "size_class": labels(book["size"], SIZE_CLASSES),
+        "firm_age_years": book["firm_age"],
+        "shareholder_holding_years": book["holding"],
+        "owner_experience_years": book["experience"],
+        "owner_age_years": book["owner_age"],
+        "registered_capital_10k": book["registered_capital"],
+        "debt_ratio_pct": book["debt_ratio"],
+        "internal_rating": labels(book["rating"], RATING_GRADES),
+        "loan_amount_10k": book["amount"],
+        "term_months": book["term"].astype(np.int64),
+        "repayment_method": labels(book["repayment"], REPAYMENT_METHODS),
+        "guarantee_method": labels(book["guarantee"], GUARANTEE_METHODS),
+        "benchmark_rate_pct": book["benchmark"],
+        "markup_pct": book["markup"],
+        "contract_rate_pct": book["contract"],
+        "default_12m": book["default"].astype(np.int64),
+        "months_to_default": np.where(default, months_to_default, np.nan),
+        "max_days_past_due": max_dpd.astype(np.int64),
+        "classification_at_cutoff": labels(classification, CLASSIFICATIONS),
+        "ead_10k": np.where(default, ead, np.nan),
+        "recovery_10k": np.where(default, recovered, np.nan),
+    })
+    frame = frame.sort_values(["origination_date", "borrower_id"], kind="stable").reset_index(drop=True)
+    frame["loan_id"] = "L" + pd.Series(np.arange(1, n + 1), dtype="int64").astype(str).str.zfill(6)
+    return frame
+
+
+def write_loan_book(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a loan book as CSV in the committed format (dates ISO, floats as computed, no index)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = frame.copy()
+    out["origination_date"] = out["origination_date"].dt.strftime("%Y-%m-%d")
+    out.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: simulate a loan book and write it to CSV."""
+    parser = argparse.ArgumentParser(
+        prog="python -m smecredit.simulate",
+        description="Simulate the S-branch SME loan book (a teaching data set with a known truth).",
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument("--n-loans", type=int, default=DEFAULT_N_LOANS,
+                        help=f"number of loans (default {DEFAULT_N_LOANS})")
+    parser.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    args = parser.parse_args(argv)
+    if args.n_loans < 1:
+        parser.error(f"--n-loans must be at least 1, got {args.n_loans}")
+    frame = simulate_loan_book(args.n_loans, args.seed)
+    path = write_loan_book(frame, args.out)
+    print(f"wrote {len(frame):,} loans (seed {args.seed}) to {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
