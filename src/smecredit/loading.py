@@ -74,8 +74,9 @@ def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
     if kind == "int":
         ok = text.str.fullmatch(r"\s*-?\d+\s*").fillna(False).astype(bool)
         bad = ~ok & ~empty
-        values = pd.to_numeric(text.where(ok), errors="coerce")
-        values = values.astype("Int64") if empty.any() else values.astype("int64")
+        values = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
+        if not values.isna().any():
+            values = values.astype("int64")
     elif kind == "float":
         values = pd.to_numeric(text.where(~empty), errors="coerce").astype("float64")
         bad = values.isna() & ~empty
@@ -125,14 +126,19 @@ def validate_loans(frame: pd.DataFrame, source: str = "loan book") -> pd.DataFra
 
 
 def _describe_failures(cases: pd.DataFrame, frame: pd.DataFrame) -> str:
+    """One line per broken rule: the column (or the columns a cross-column rule names) and the rows."""
+    cases = cases.copy()
+    across = cases["schema_context"] == "DataFrameSchema"
+    # A cross-column rule is reported once per row and column; its message names the columns.
+    cases.loc[across, "column"] = "(across columns)"
     lines = ["the data break the schema:"]
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
         positions = sorted({int(i) for i in group["index"].dropna()})
-        where = _rows_text(frame, positions) if positions else ""
-        name = "all columns" if column is None or (isinstance(column, float) and np.isnan(column)) else column
-        if str(check).startswith("field_uniqueness") or "unique" in str(check):
+        where = f" in {_rows_text(frame, positions)}" if positions else ""
+        if "unique" in str(check):
             check = "duplicate values"
-        lines.append(f"column {name}: {check}" + (f" in {where}" if where else ""))
+        prefix = "" if column == "(across columns)" else f"column {column}: "
+        lines.append(f"{prefix}{check}{where}")
     return "\n  ".join(lines)
 
 

@@ -47,9 +47,9 @@ class LoanColumn:
 
 
 LOAN_COLUMNS: list[LoanColumn] = [
-    LoanColumn("loan_id", "id", "", "Loan identifier, unique, in order of origination.", pattern=r"^L\d{6}$"),
+    LoanColumn("loan_id", "id", "", "Loan identifier, unique, in order of origination.", pattern=r"^L\d{6,}$"),
     LoanColumn("borrower_id", "id", "", "Borrowing enterprise; a borrower that renews has several loans.",
-               pattern=r"^B\d{6}$"),
+               pattern=r"^B\d{6,}$"),
     LoanColumn("loan_sequence", "int", "", "1 for a borrower's first loan in the book, 2 for its first renewal, ...",
                minimum=1, maximum=20),
     LoanColumn("sub_branch", "category", "", "One of the branch's 16 sub-branches (支行).", levels=SUB_BRANCHES),

@@ -426,12 +426,14 @@ def _to_frame(rng: np.random.Generator, book: dict, firm: dict) -> pd.DataFrame:
         np.where(max_dpd >= 30, 1, 0),
     )
 
+    id_width = max(6, len(str(n)))  # L000001 ... for books of up to 999,999 loans
+
     def labels(codes, levels):
         return np.asarray(levels, dtype=object)[codes]
 
     frame = pd.DataFrame({
         "loan_id": "",
-        "borrower_id": np.char.add("B", np.char.zfill((book["borrower"] + 1).astype(str), 6)),
+        "borrower_id": np.char.add("B", np.char.zfill((book["borrower"] + 1).astype(str), id_width)),
         "loan_sequence": book["sequence"].astype(np.int64),
         "sub_branch": np.char.add("SB", np.char.zfill((book["sub_branch"] + 1).astype(str), 2)),
         "account_manager_id": np.char.add("AM", np.char.zfill((book["account_manager"] + 1).astype(str), 3)),
@@ -464,7 +466,7 @@ def _to_frame(rng: np.random.Generator, book: dict, firm: dict) -> pd.DataFrame:
         "recovery_10k": np.where(default, recovered, np.nan),
     })
     frame = frame.sort_values(["origination_date", "borrower_id"], kind="stable").reset_index(drop=True)
-    frame["loan_id"] = "L" + pd.Series(np.arange(1, n + 1), dtype="int64").astype(str).str.zfill(6)
+    frame["loan_id"] = "L" + pd.Series(np.arange(1, n + 1), dtype="int64").astype(str).str.zfill(id_width)
     return frame
 
 

@@ -1,0 +1,106 @@
+"""The book as a whole: it builds with warnings as errors, its chapters keep one shape,
+its notebooks are stored clean, and its data pages say what the code does."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from smecredit.schema import data_dictionary_markdown
+from smecredit.simulate import true_coefficients
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb"))
+
+
+def cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def markdown_of(path: Path) -> str:
+    return "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "markdown")
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def between(text: str, marker: str) -> str:
+    match = re.search(rf"<!-- {marker}:start -->\n(.*?)<!-- {marker}:end -->", text, re.S)
+    assert match, f"markers for {marker} not found"
+    return match.group(1)
+
+
+def test_data_page_dictionary_is_the_schema():
+    page = (ROOT / "data" / "loans.md").read_text(encoding="utf-8")
+    assert between(page, "data-dictionary") == data_dictionary_markdown()
+
+
+def test_data_page_true_coefficients_are_the_parameter_file():
+    page = between((ROOT / "data" / "loans.md").read_text(encoding="utf-8"), "true-coefficients")
+    rows = dict(re.findall(r"^\| `(.+?)` \| (-?[\d.]+) \|$", page, re.M))
+    truth = true_coefficients()
+    assert set(rows) == set(truth.index)
+    for name, value in rows.items():
+        assert float(value) == truth[name], name
+
+
+def test_every_toc_entry_exists_and_chapters_are_numbered_in_reading_order():
+    files = toc_files()
+    for entry in files:
+        assert any((ROOT / f"{entry}{ext}").is_file() for ext in (".md", ".ipynb")), entry
+    numbered = [Path(f).name[:2] for f in files if re.match(r"book/\d\d-", f)]
+    assert numbered == sorted(numbered) and len(set(numbered)) == len(numbered)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_has_the_book_shape(path):
+    text = markdown_of(path)
+    for part in ["**Learning objectives.**", "**Prerequisites.**", "**Time needed.**", "## Summary", "## Exercises"]:
+        assert part in text, f"{path.name} lacks {part}"
+    exercises = re.findall(r"```\{exercise\}\n:label: (\S+)", text)
+    solutions = re.findall(r"```\{solution(?:-start)?\} (\S+)\n:class: dropdown", text)
+    assert len(exercises) >= 3, f"{path.name}: fewer than three exercises"
+    assert sorted(exercises) == sorted(solutions), f"{path.name}: every exercise needs a folded solution"
+    assert "simulated" in text.lower(), f"{path.name} must say the data are simulated"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_is_stored_executed_clean_and_captioned(path):
+    code = [c for c in cells(path) if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), f"{path.name}: not run top to bottom from a fresh kernel"
+    for cell in code:
+        outputs = json.dumps(cell["outputs"])
+        assert '"output_type": "error"' not in outputs, f"{path.name}: stored error"
+        assert '"name": "stderr"' not in outputs, f"{path.name}: stored warning or stderr output"
+        assert not re.search(r"/(work|tmp|root|home|Users)/", outputs), f"{path.name}: a machine path in outputs"
+        if "image/png" in outputs:
+            meta = cell["metadata"].get("mystnb", {})
+            assert meta.get("figure", {}).get("caption"), f"{path.name}: a figure without a caption"
+            assert meta.get("image", {}).get("alt"), f"{path.name}: a figure without alt text"
+
+
+def test_book_builds_with_warnings_as_errors(tmp_path):
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-W", "-n", "--keep-going",
+         "--path-output", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    html = tmp_path / "_build" / "html"
+    for entry in toc_files():
+        assert (html / f"{entry}.html").is_file(), entry
+    tour = (html / "book" / "03-the-loan-book.html").read_text(encoding="utf-8")
+    assert "20,000" in tour  # a glued number reached the page
+    assert 'alt="Two panels' in tour
