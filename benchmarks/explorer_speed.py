@@ -1,0 +1,67 @@
+"""Benchmark: median time of each explorer's update on the 20,000-loan book.
+
+Run: python benchmarks/explorer_speed.py
+Targets (issue 7): each update at most 50 ms (median) on a 2-core machine; the sampling
+experiment under 5 s at its default. The update is the computation a control triggers; the
+time matplotlib then takes to redraw the figure is printed separately. Figures only: nothing
+here passes or fails.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import statsmodels.formula.api as smf
+
+from smecredit import load_loans, true_coefficients, true_model
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from smecredit.explorers import (CoefficientExplorer, borrower_pd, cutoff_outcome, draw_coefficient_state,  # noqa: E402
+                                 sampling_experiment)
+
+REFERENCE = {"markup_pct": 25.0, "repayment_method": "monthly_interest_bullet", "shareholder_holding_years": 5.0,
+             "owner_experience_years": 10.0, "guarantee_method": "mortgage", "internal_rating": "BBB",
+             "debt_ratio_pct": 50.0, "size_class": "small", "industry": "manufacturing", "owner_age_years": 45,
+             "firm_age_years": 8.0, "registered_capital_10k": 100.0, "origination_year": 2016}
+
+
+def median_ms(func, repeats: int = 21) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def main() -> None:
+    loans = load_loans()
+    result = smf.logit(true_model().formula, data=loans).fit(disp=0)
+    explorer = CoefficientExplorer(result, true_coefficients())
+    print(f"loans: {len(loans):,}; coefficients: {len(explorer.names)}")
+    for factor in ["markup_pct", "guarantee_method"]:
+        print(f"coefficient explorer update ({factor}): {median_ms(lambda: explorer.update(explorer.estimate, factor)):.1f} ms")
+    fig = plt.figure(figsize=(10, 6.5))
+    state = explorer.update(explorer.estimate, "markup_pct")
+
+    def draw():
+        draw_coefficient_state(explorer, state, "markup_pct", fig)
+        fig.canvas.draw()
+
+    print(f"  drawing its four panels (matplotlib, Agg): {median_ms(draw, 7):.1f} ms")
+    borrower = dict(REFERENCE, guarantee_method="joint_mutual", markup_pct=50.0)
+    print(f"borrower PD calculator update: {median_ms(lambda: borrower_pd(result, borrower, REFERENCE)):.1f} ms")
+    pd_hat = result.predict(loans)
+    print("cutoff explorer update: "
+          f"{median_ms(lambda: cutoff_outcome(pd_hat, loans['default_12m'], loans['loan_amount_10k'], loans['contract_rate_pct'], 0.08)):.1f} ms")
+    start = time.perf_counter()
+    sampling_experiment(result, true_coefficients(), "markup_pct", 0.015, sample_size=2000, replications=100)
+    print(f"sampling experiment (2,000 loans x 100 samples, the default): {time.perf_counter() - start:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
