@@ -125,3 +125,17 @@ def test_true_model_names_match_statsmodels_and_estimates_recover_them(loans):
         assert abs(fit.params[name] - truth[name]) < 3 * fit.bse[name], name
         assert np.sign(fit.params[name]) == np.sign(truth[name]), name
     assert truth["owner_age_years"] == truth["firm_age_years"] == truth["registered_capital_10k"] == 0.0
+
+
+def test_true_random_effects_replay_the_generator(loans):
+    from smecredit.simulate import true_random_effects
+
+    branches, managers = true_random_effects(DEFAULT_SEED)
+    assert list(branches.index) == [f"SB{i:02d}" for i in range(1, 17)]
+    assert len(managers) == 150
+    in_data = loans.groupby("account_manager_id")["sub_branch"].first().astype(str)
+    assert (managers.loc[in_data.index, "sub_branch"] == in_data).all()
+    assert 0.15 < managers["effect"].std() < 0.45  # drawn with SD 0.30
+    # the sub-branch the truth makes riskiest has a higher default rate than the safest one
+    rates = loans.groupby("sub_branch", observed=True)["default_12m"].mean()
+    assert rates[branches.idxmax()] > rates[branches.idxmin()]

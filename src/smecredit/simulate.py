@@ -219,6 +219,35 @@ def _rating_score(firm: dict[str, np.ndarray], age_shift: np.ndarray, noise: np.
             - 0.04 * (firm["firm_age"] + age_shift - 9.0) + noise)
 
 
+def _branches_and_managers(rng: np.random.Generator, model: TrueModel):
+    """Sub-branches of unequal size, each with at least three account managers, and their random
+    effects on the log-odds of default. Drawn first from the generator, so they can be replayed."""
+    branch_weight = rng.dirichlet(np.full(N_SUB_BRANCHES, 4.0))
+    am_per_branch = 3 + rng.multinomial(N_ACCOUNT_MANAGERS - 3 * N_SUB_BRANCHES, branch_weight)
+    am_branch = np.repeat(np.arange(N_SUB_BRANCHES), am_per_branch)
+    am_workload = rng.gamma(4.0, 1.0, size=N_ACCOUNT_MANAGERS)
+    branch_effect = rng.normal(0.0, model.sub_branch_sd, size=N_SUB_BRANCHES)
+    am_effect = rng.normal(0.0, model.account_manager_sd, size=N_ACCOUNT_MANAGERS)
+    return branch_weight, am_branch, am_workload, branch_effect, am_effect
+
+
+def true_random_effects(seed: int = DEFAULT_SEED) -> tuple[pd.Series, pd.DataFrame]:
+    """The random effects the generator drew for a seed (log-odds scale).
+
+    Returns:
+        ``(sub_branch_effects, account_managers)``: a Series indexed by sub-branch id (``SB01``...),
+        and a DataFrame indexed by account-manager id (``AM001``...) with columns ``sub_branch``
+        and ``effect``. Account managers who got no loan in a small book are included.
+    """
+    _, am_branch, _, branch_effect, am_effect = _branches_and_managers(np.random.default_rng(seed), true_model())
+    branches = pd.Series(branch_effect, index=[f"SB{i + 1:02d}" for i in range(N_SUB_BRANCHES)],
+                         name="effect").rename_axis("sub_branch")
+    managers = pd.DataFrame({"sub_branch": [f"SB{b + 1:02d}" for b in am_branch], "effect": am_effect},
+                            index=pd.Index([f"AM{i + 1:03d}" for i in range(N_ACCOUNT_MANAGERS)],
+                                           name="account_manager_id"))
+    return branches, managers
+
+
 def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Simulate the S branch's SME loan book, one row per loan.
 
@@ -239,13 +268,7 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED)
     beta = model.coefficients
     rng = np.random.default_rng(seed)
 
-    # Sub-branches of unequal size, each with at least three account managers.
-    branch_weight = rng.dirichlet(np.full(N_SUB_BRANCHES, 4.0))
-    am_per_branch = 3 + rng.multinomial(N_ACCOUNT_MANAGERS - 3 * N_SUB_BRANCHES, branch_weight)
-    am_branch = np.repeat(np.arange(N_SUB_BRANCHES), am_per_branch)
-    am_workload = rng.gamma(4.0, 1.0, size=N_ACCOUNT_MANAGERS)
-    branch_effect = rng.normal(0.0, model.sub_branch_sd, size=N_SUB_BRANCHES)
-    am_effect = rng.normal(0.0, model.account_manager_sd, size=N_ACCOUNT_MANAGERS)
+    branch_weight, am_branch, am_workload, branch_effect, am_effect = _branches_and_managers(rng, model)
 
     # Each candidate borrower takes at least one loan, so n_loans borrowers always suffice.
     n_borrowers = n_loans
@@ -478,6 +501,36 @@ def write_loan_book(frame: pd.DataFrame, path: str | Path) -> Path:
     out["origination_date"] = out["origination_date"].dt.strftime("%Y-%m-%d")
     out.to_csv(path, index=False, lineterminator="\n")
     return path
+
+
+def simulate_loan_books(n_books: int, n_loans: int = DEFAULT_N_LOANS, first_seed: int = 1):
+    """Simulate several loan books from the same true model, typed like ``load_loans()``, one at a time.
+
+    For repeated-simulation studies: fit the same model to each book and look at the spread of the
+    estimates around ``true_coefficients()``.
+
+    Args:
+        n_books: number of books, at least 1.
+        n_loans: loans per book, at least 1.
+        first_seed: seed of the first book; book k (from 0) uses seed ``first_seed + k``.
+
+    Yields:
+        ``(seed, book)`` pairs; ``book`` is a DataFrame of shape (n_loans, 36) whose category
+        columns are pandas Categoricals with the reference level first, exactly as ``load_loans()``
+        returns them (so formulas name parameters as the truth does).
+
+    Raises:
+        ValueError: n_books or n_loans below 1 (raised on the first ``next()``).
+    """
+    from smecredit.loading import _typed  # imported here so the command line stays light
+
+    if n_books < 1:
+        raise ValueError(f"n_books must be at least 1, got {n_books}")
+    for k in range(n_books):
+        seed = first_seed + k
+        book = _typed(simulate_loan_book(n_loans, seed=seed))
+        book["origination_date"] = book["origination_date"].astype("datetime64[ns]")  # as the loader reads it
+        yield seed, book
 
 
 def main(argv: list[str] | None = None) -> int:
