@@ -4,7 +4,11 @@ Modules, one home for each idea:
     simulate   the loan-book generator and its true default model
     schema     the columns of the loan book (validation and documentation)
     loading    finding, reading and validating the data
-    reports    default-rate tables and model reports (odds ratios, comparison with the truth)
+    reports    default-rate tables, exploration helpers and model reports (odds ratios,
+               comparison with the truth, AUC/Gini/KS, calibration)
+    scorecard  points from a logit, and population stability
+    explorers  the logic behind the interactive widgets
+    interviews the constructed interview corpus: loading, dictionary coder, agreement
     style      the book's plot style and colour-blind-safe palette
     prose      numbers computed by cells and glued into the chapters' text
 
