@@ -357,7 +357,7 @@ def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_
               + np.array([-4.0, -4.0, 0.0, 2.0, 3.0, 4.0])[guarantee]
               + np.array([6.0, 4.0, 0.0, 2.0, 6.0])[year - 2014]
               + 4.0 * (size == 0) + rng.normal(0.0, 8.0, size=n))
-    markup = np.clip(np.round(markup / 5.0) * 5.0, -10.0, 70.0)
+    markup = np.clip(np.round(markup / 5.0) * 5.0, -10.0, 70.0) + 0.0  # + 0.0 turns -0.0 into 0.0
     contract = np.round(benchmark * (1.0 + markup / 100.0), 4)
 
     return {
