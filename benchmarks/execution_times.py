@@ -1,0 +1,116 @@
+"""Benchmark: how long each chapter takes to run from a fresh kernel; writes book/execution-times.md.
+
+Run from anywhere: python benchmarks/execution_times.py [--timeout 600] [--output PATH]
+
+Every book/[0-9][0-9]-*.ipynb is copied to a temporary folder and executed there with nbclient
+(a new kernel per chapter, default kernel ``python3``); the time includes starting the kernel.
+Running from a temporary folder also checks that a chapter finds its data from any working
+folder. The notebooks in book/ are never changed. The page lists, per chapter, the seconds, the
+date measured and the machine's number of cores; a chapter that fails is listed with its error
+and the script exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+PAGE = BOOK / "execution-times.md"
+
+
+def chapter_title(path: Path) -> str:
+    """The first level-1 heading of the notebook's Markdown cells, or the file name."""
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return path.stem
+
+
+def time_notebook(path: Path, timeout: int) -> tuple[float, str | None]:
+    """Execute a temporary copy of the notebook from a fresh kernel; return (seconds, error or None)."""
+    with tempfile.TemporaryDirectory(prefix="exec-times-") as folder:
+        copy = Path(folder) / path.name
+        shutil.copyfile(path, copy)
+        notebook = nbformat.read(copy, as_version=4)
+        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": folder}})
+        start = time.perf_counter()
+        try:
+            client.execute()
+        except Exception as err:  # report any failure in the table, keep timing the others
+            return time.perf_counter() - start, f"{type(err).__name__}"
+        return time.perf_counter() - start, None
+
+
+def page(rows: list[dict], cores: int, today: str) -> str:
+    """The Markdown page: a short explanation and the table."""
+    lines = [
+        "# Execution times",
+        "",
+        "How long each chapter takes to run from top to bottom in a fresh Python kernel, including",
+        "starting the kernel, when executed from a temporary folder (so the chapter also had to find its",
+        "data from another working folder). Use it to plan a class: a chapter that runs in a few seconds",
+        "can be re-run live; add the time students need to read and do the exercises, given in each",
+        "chapter's *About this chapter* box.",
+        "",
+        "| chapter | seconds | date measured | machine: cores |",
+        "|---|--:|---|--:|",
+    ]
+    for row in rows:
+        seconds = f"{row['seconds']:.1f}" if row["error"] is None else f"failed ({row['error']})"
+        lines.append(f"| [{row['title']}]({row['file']}) | {seconds} | {today} | {cores} |")
+    lines += [
+        "",
+        f"Measured with Python {platform.python_version()} on {platform.system()}; one run per chapter,",
+        "so expect a second or two of variation, more on a busy machine. Chapters that are still",
+        "placeholder pages are not listed.",
+        "To measure again on your own machine, run from the repository's folder:",
+        "",
+        "```bash",
+        ".venv/bin/python benchmarks/execution_times.py",
+        "```",
+        "",
+        "which rewrites this page (`book/execution-times.md`). On Windows use",
+        "`.venv\\Scripts\\python benchmarks\\execution_times.py`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    parser.add_argument("--output", type=Path, default=PAGE, help=f"page to write (default {PAGE.relative_to(ROOT)})")
+    args = parser.parse_args(argv)
+    chapters = sorted(BOOK.glob("[0-9][0-9]-*.ipynb"))
+    if not chapters:
+        print(f"no chapters book/[0-9][0-9]-*.ipynb under {ROOT}", file=sys.stderr)
+        return 1
+    rows = []
+    for path in chapters:
+        seconds, error = time_notebook(path, args.timeout)
+        rows.append({"file": path.name, "title": chapter_title(path), "seconds": seconds, "error": error})
+        print(f"{path.name}: {seconds:.1f} s" + (f" FAILED ({error})" if error else ""), file=sys.stderr)
+    cores = os.cpu_count() or 1
+    args.output.write_text(page(rows, cores, dt.date.today().isoformat()), encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 1 if any(row["error"] for row in rows) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

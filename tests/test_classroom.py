@@ -1,0 +1,209 @@
+"""Per-student loan books: seeds from ids, an answer key that holds the truth, and the checker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from smecredit import true_coefficients
+from smecredit.classroom import (StudentIdError, check_submission, make_class_data, read_answer_key,
+                                 read_student_ids, read_submission, student_seed, validate_student_ids)
+from smecredit.simulate import simulate_loan_book, write_loan_book
+
+N_LOANS = 2000  # small books keep the tests fast; s001 and s003 converge at this size, s002 does not
+
+
+@pytest.fixture(scope="module")
+def class_data(tmp_path_factory):
+    """Books for s001 and s003 made by the command line, as an instructor would."""
+    out = tmp_path_factory.mktemp("class")
+    ids = out / "ids.txt"
+    ids.write_text("# my class\ns001\n\n  s003  \n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "smecredit.classroom", "--students", str(ids), "--out", str(out),
+                             "--n-loans", str(N_LOANS)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_seed_is_the_first_8_hex_digits_of_sha256():
+    # printf s001 | sha256sum  ->  7e3bc81f04b2f13a...;  0x7e3bc81f = 2117847071
+    assert student_seed("s001") == 0x7E3BC81F == 2117847071
+    # with a salt the digest is of "<salt>:<id>": printf 'econ2026:s001' | sha256sum  ->  6417bb17...
+    assert student_seed("s001", salt="econ2026") == 0x6417BB17 == 1679276823
+    with pytest.raises(StudentIdError, match="an empty id"):
+        student_seed("")
+
+
+def test_command_writes_one_book_per_student_and_the_key(class_data):
+    assert sorted(p.name for p in class_data.iterdir() if p.is_dir()) == ["s001", "s003"]
+    assert (class_data / "answer_key_README.txt").read_text(encoding="utf-8").startswith("ANSWER KEY: FOR THE INSTRUCTOR")
+    key = read_answer_key(class_data / "answer_key.csv")
+    assert list(key["student_id"].unique()) == ["s001", "s003"]
+    assert set(key.loc[key["student_id"] == "s001", "seed"]) == {2117847071}
+    assert set(key["n_loans"]) == {N_LOANS}
+    # the student's file is exactly what the generator makes from the student's seed
+    expected = class_data / "expected.csv"
+    write_loan_book(simulate_loan_book(N_LOANS, seed=2117847071), expected)
+    assert (class_data / "s001" / "loans.csv").read_bytes() == expected.read_bytes()
+
+
+def test_two_students_get_different_books(class_data):
+    a = pd.read_csv(class_data / "s001" / "loans.csv")
+    b = pd.read_csv(class_data / "s003" / "loans.csv")
+    assert len(a) == len(b) == N_LOANS
+    assert not a["markup_pct"].equals(b["markup_pct"])
+    assert a["default_12m"].sum() != b["default_12m"].sum()
+
+
+def test_key_truth_is_the_true_model_for_every_student_and_estimates_differ(class_data):
+    key = read_answer_key(class_data / "answer_key.csv")
+    truth = true_coefficients()
+    for student_id, rows in key.groupby("student_id"):
+        rows = rows.set_index("term")
+        assert list(rows.index) == list(truth.index), student_id
+        pd.testing.assert_series_equal(rows["true_coefficient"], truth, check_names=False)
+        assert rows["converged"].all()
+        assert (rows["std_err"] > 0).all()
+    estimates = key.pivot(index="term", columns="student_id", values="estimate")
+    assert (estimates["s001"] != estimates["s003"]).all()
+
+
+def test_checker_accepts_the_keys_own_estimates(class_data):
+    key = read_answer_key(class_data / "answer_key.csv")
+    own = key[key["student_id"] == "s001"].set_index("term")["estimate"]
+    result = check_submission(own, key, "s001")
+    assert result["passed"].all() and (result["verdict"] == "ok").all()
+    assert len(result) == len(true_coefficients())
+
+
+def test_checker_reads_the_csv_a_student_writes_with_statsmodels(class_data, tmp_path):
+    import statsmodels.formula.api as smf
+
+    from smecredit import load_loans, true_model
+    from smecredit.reports import odds_ratio_table
+
+    fit = smf.logit(true_model().formula, data=load_loans(class_data / "s003" / "loans.csv")).fit(disp=0)
+    key = read_answer_key(class_data / "answer_key.csv")
+    documented = tmp_path / "documented.csv"
+    fit.params.rename("estimate").rename_axis("term").to_csv(documented)
+    fit.params.to_csv(tmp_path / "plain.csv")
+    odds_ratio_table(fit).to_csv(tmp_path / "table.csv")
+    for path in [documented, tmp_path / "plain.csv", tmp_path / "table.csv"]:
+        assert check_submission(path, key, "s003")["passed"].all(), path.name
+    # the same estimates are wrong for another student's book
+    assert not check_submission(documented, key, "s001")["passed"].all()
+
+
+def test_checker_rejects_a_wrong_sign_an_odds_ratio_a_missing_and_an_extra_term(class_data):
+    key = read_answer_key(class_data / "answer_key.csv")
+    rows = key[key["student_id"] == "s001"].set_index("term")
+    sub = rows["estimate"].copy()
+    # joint/mutual guarantee: the key's estimate is more than 2 standard errors from zero,
+    # so flipping its sign moves it more than 4 standard errors
+    term = "guarantee_method[T.joint_mutual]"
+    assert abs(rows.loc[term, "estimate"]) > 2 * rows.loc[term, "std_err"]
+    sub[term] = -sub[term]
+    sub["markup_pct"] = np.exp(sub["markup_pct"])
+    sub = sub.drop("Intercept")
+    sub["owner_age"] = 0.1
+    result = check_submission(sub, key, "s001", k=2.0)
+    assert result.loc[term, "verdict"] == "wrong sign"
+    assert result.loc[term, "distance_se"] == pytest.approx(2 * abs(rows.loc[term, "estimate"]) / rows.loc[term, "std_err"])
+    assert result.loc["markup_pct", "verdict"] == "odds ratio, not a coefficient"
+    assert result.loc["Intercept", "verdict"] == "missing"
+    assert result.loc["owner_age", "verdict"] == "unexpected term"
+    assert result["passed"].sum() == len(true_coefficients()) - 3
+    assert not result.loc[[term, "markup_pct", "Intercept", "owner_age"], "passed"].any()
+
+
+def test_checker_tolerance_is_k_standard_errors(class_data):
+    key = read_answer_key(class_data / "answer_key.csv")
+    rows = key[key["student_id"] == "s001"].set_index("term")
+    sub = rows["estimate"] + 1.5 * rows["std_err"]
+    assert check_submission(sub, key, "s001", k=2.0)["passed"].all()
+    assert not check_submission(sub, key, "s001", k=1.0)["passed"].any()
+    with pytest.raises(ValueError, match="k must be positive"):
+        check_submission(sub, key, "s001", k=0)
+    with pytest.raises(KeyError, match="s999"):
+        check_submission(sub, key, "s999")
+
+
+def test_check_command_passes_and_fails(class_data, tmp_path):
+    key = read_answer_key(class_data / "answer_key.csv")
+    own = key[key["student_id"] == "s001"].set_index("term")["estimate"].rename_axis("term")
+    own.to_csv(tmp_path / "s001.csv")
+    (-own).to_csv(tmp_path / "s003.csv")
+    command = [sys.executable, "-m", "smecredit.classroom", "check", "--key", str(class_data / "answer_key.csv")]
+    ok = subprocess.run([*command, "--student", "s001", str(tmp_path / "s001.csv")], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "pass" in ok.stdout
+    both = subprocess.run([*command, str(tmp_path / "s001.csv"), str(tmp_path / "s003.csv")],
+                          capture_output=True, text=True)
+    assert both.returncode == 1
+    assert "fail" in both.stdout
+
+
+@pytest.mark.parametrize("ids,message", [
+    ([], "no student ids"),
+    (["s001", ""], "an empty id"),
+    (["s001", "   "], "an empty id"),
+    (["s001", "s002", "s001"], "duplicate student id"),
+    (["Ana", "ana"], "duplicate student id"),
+    (["../etc"], "characters other than"),
+    (["a/b"], "characters other than"),
+    (["Li Wei"], "characters other than"),
+    (["王伟"], "characters other than"),
+    (["-rf"], "must start with a letter or a digit"),
+    (["s001."], "ends with '.'"),
+    (["con"], "reserved device name"),
+    (["answer_key.csv"], "name of a file the command writes"),
+    (["x" * 65], "longer than 64"),
+])
+def test_unusable_ids_are_refused(ids, message):
+    with pytest.raises(StudentIdError, match=message):
+        validate_student_ids(ids)
+
+
+def test_good_ids_pass_unchanged():
+    ids = ["s001", "2026-A.17", "li_wei", "X"]
+    assert validate_student_ids(ids) == ids
+
+
+def test_id_file_errors_name_the_line(tmp_path):
+    path = tmp_path / "ids.txt"
+    path.write_text("s001\nLi Wei\n", encoding="utf-8")
+    with pytest.raises(StudentIdError, match="line 2: 'Li Wei'"):
+        read_student_ids(path)
+    path.write_text("# nobody yet\n\n", encoding="utf-8")
+    with pytest.raises(StudentIdError, match="no student ids"):
+        read_student_ids(path)
+    with pytest.raises(FileNotFoundError):
+        read_student_ids(tmp_path / "missing.txt")
+
+
+def test_command_line_refuses_bad_ids_before_writing(tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "smecredit.classroom", "--ids", "s001", "s001", "--out", str(out),
+                             "--n-loans", "100"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "duplicate student id(s)" in result.stderr
+    assert not out.exists()
+
+
+def test_make_class_data_refuses_a_non_positive_size(tmp_path):
+    with pytest.raises(ValueError, match="n_loans must be at least 1"):
+        make_class_data(["s001"], tmp_path, n_loans=0)
+
+
+def test_submission_without_a_coefficient_column_is_refused(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("term,odds,p\nmarkup_pct,1.01,0.2\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="expected columns 'term' and 'estimate'"):
+        read_submission(path)
+    path.write_text("term,estimate\nmarkup_pct,zero\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a number"):
+        read_submission(path)
