@@ -132,3 +132,47 @@ def test_sampling_experiment(small_fit):
         sampling_experiment(fit, truth, "nope", 0.0, 400)
     with pytest.raises(ValueError, match="at least 200"):
         sampling_experiment(fit, truth, "x", 0.0, 100)
+
+
+def _find(widget, kind):
+    """All descendants of an ipywidgets container of a given class."""
+    found = [widget] if isinstance(widget, kind) else []
+    for child in getattr(widget, "children", ()):
+        found += _find(child, kind)
+    return found
+
+
+def test_widgets_respond_to_their_controls(small_fit):
+    """What a reader does in Jupyter: move a control, press a button; the view follows, with no error."""
+    import ipywidgets as w
+
+    from smecredit.explorers import borrower_widget, coefficient_widget, cutoff_widget, sampling_widget
+
+    data, fit, truth = small_fit
+    explorer = CoefficientExplorer(fit, truth)
+    panel = coefficient_widget(explorer, factor="x")
+    sliders = _find(panel, w.FloatSlider)
+    assert [s.description for s in sliders] == ["Intercept", "g = b", "g = c", "x"]
+    assert all(s.min <= t <= s.max for s, t in zip(sliders, truth[explorer.names]))  # the truth is reachable
+    sliders[3].value = sliders[3].max
+    buttons = {b.description: b for b in _find(panel, w.Button)}
+    buttons["Jump to the true coefficients"].click()
+    assert [s.value for s in sliders] == pytest.approx(list(truth[explorer.names]), abs=1e-9)
+    buttons["Reset to the estimate"].click()
+    assert [s.value for s in sliders] == pytest.approx(list(explorer.estimate))
+
+    calculator = borrower_widget(fit, {"x": 0.0, "g": "a"})
+    choice = _find(calculator, w.Dropdown)[0]
+    choice.value = "c"
+    slider = _find(calculator, w.FloatSlider)[0]
+    slider.value = slider.max
+
+    cut = cutoff_widget(fit.predict(data), data["y"], np.full(len(data), 100.0), np.full(len(data), 5.0))
+    for control in _find(cut, w.FloatSlider):
+        control.value = control.max
+        control.value = control.min
+
+    experiment = sampling_widget(fit, truth, term="x", sample_size=500, replications=5)
+    progress = _find(experiment, w.IntProgress)[0]
+    _find(experiment, w.Button)[0].click()
+    assert progress.value == progress.max == 5
