@@ -1,13 +1,18 @@
 # Two commands for a fresh machine with Python 3.11 or newer:
 #   make book   set up .venv (first use only) and build the HTML book into _build/html
 #   make test   set up .venv (first use only) and run every test: unit tests, the
-#               regeneration check, loader errors, the book build and strict nbval
+#               regeneration check, loader errors, the book build, strict nbval, and the
+#               checks of the built site in Debian's Chromium (tests/browser/; they skip
+#               when /usr/bin/chromium is missing, except under CI=true)
 PYTHON ?= python3
+# One BLAS thread: the small fits of the chapters run several times faster, and stored outputs
+# are re-made by `make execute` with the same arithmetic that `make test` checks with nbval.
+export OPENBLAS_NUM_THREADS = 1
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: book test execute data freeze benchmark clean
+.PHONY: book test execute data freeze benchmark budget serve clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +36,15 @@ data: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/simulate_speed.py
+	$(BIN)/python benchmarks/explorer_speed.py
+
+# The book's performance budget: executing every chapter, building from stored outputs, heaviest page.
+budget: $(STAMP)
+	$(BIN)/python benchmarks/book_budget.py
+
+# Serve the built book on http://127.0.0.1:8000/ (widgets need http, not file://).
+serve:
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
 freeze: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.txt.new && echo "review requirements.txt.new"

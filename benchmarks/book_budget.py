@@ -1,0 +1,166 @@
+"""Print the book's performance budget (figures, not a test).
+
+1. Executing every chapter from a fresh kernel (copies in a temporary folder; the stored notebooks are
+   not touched). Budget: 60 s in all.
+2. Building the HTML from the stored outputs (jupyter-book build, into a temporary folder). Budget: 30 s.
+3. The heaviest page: its HTML plus everything it loads from the book itself. Budget: 2 MB.
+   Measured in Debian's Chromium when /usr/bin/chromium exists (every response the page really
+   fetches, served on 127.0.0.1), else estimated from the HTML (scripts, style sheets, images,
+   and every woff2 font the style sheets name: an upper bound). Both as bytes on disk and
+   gzip-compressed (what a reader downloads from a server that compresses, as GitHub Pages does).
+
+Usage: python benchmarks/book_budget.py
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import gzip
+
+import nbformat
+from bs4 import BeautifulSoup
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET_EXECUTE_S, BUDGET_BUILD_S, BUDGET_PAGE_MB = 60.0, 30.0, 2.0
+
+
+def execute_all() -> list[tuple[str, float, str]]:
+    """Run each chapter in memory (the stored file is not written); (name, seconds, '' or the error)."""
+    times = []
+    for source in sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb")):
+        notebook = nbformat.read(source, as_version=4)
+        start = time.perf_counter()
+        error = ""
+        try:
+            NotebookClient(notebook, timeout=300, kernel_name="python3",
+                           resources={"metadata": {"path": str(source.parent)}}).execute()
+        except Exception as err:  # report and go on: this is a measurement, not a test
+            error = f"FAILED: {type(err).__name__}: {str(err).strip().splitlines()[-1][:100] if str(err).strip() else ''}"
+        seconds = time.perf_counter() - start
+        print(f"  {source.name:<45} {seconds:6.1f} s {error}", flush=True)
+        times.append((source.name, seconds, error))
+    return times
+
+
+def build(out: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "--path-output", str(out)],
+                   check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def local_file(base: Path, page: Path, url: str) -> Path | None:
+    if not url or url.startswith(("data:", "#", "mailto:")) or urlparse(url).scheme in {"http", "https"}:
+        return None
+    path = (page.parent / unquote(urlparse(url).path)).resolve()
+    return path if path.is_file() and base in path.parents else None
+
+
+def gzipped(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6))
+
+
+def weights_in_browser(html_dir: Path) -> dict[str, tuple[int, int, int]]:
+    """{page: (bytes, gzip bytes, number of responses)} for every page, loaded in Chromium."""
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    from playwright.sync_api import sync_playwright
+    from serving import CHROMIUM, CHROMIUM_FLAGS, StaticServer
+
+    server = StaticServer(html_dir)
+    results = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            for page_file in sorted(html_dir.rglob("*.html")):
+                if "_static" in page_file.parts or "_sources" in page_file.parts:
+                    continue
+                rel = page_file.relative_to(html_dir).as_posix()
+                page = browser.new_page()
+                bodies = []
+                page.on("response", lambda r: bodies.append(r))
+                page.goto(server.url + rel, wait_until="load")
+                page.wait_for_load_state("networkidle")
+                sizes = []
+                for response in bodies:
+                    try:
+                        body = response.body()
+                    except Exception:
+                        continue
+                    sizes.append((len(body), gzipped(body)))
+                results[rel] = (sum(a for a, _ in sizes), sum(b for _, b in sizes), len(sizes))
+                page.close()
+            browser.close()
+    finally:
+        server.stop()
+    return results
+
+
+def page_weight(html_dir: Path, page: Path) -> tuple[int, int]:
+    """Bytes of the page and of every book file it loads; number of files."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    files = {page}
+    for tag, attr in [("script", "src"), ("img", "src"), ("link", "href")]:
+        for element in soup.find_all(tag):
+            if tag == "link" and not set(element.get("rel") or []) & {"stylesheet", "icon", "preload"}:
+                continue
+            path = local_file(html_dir, page, element.get(attr))
+            if path:
+                files.add(path)
+    for css in [f for f in files if f.suffix == ".css"]:
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(encoding="utf-8", errors="replace")):
+            # a browser fetches one font format per face: count woff2 and images only
+            if url.split("?")[0].endswith((".woff2", ".png", ".svg", ".gif", ".jpg")):
+                path = local_file(html_dir, css, url)
+                if path:
+                    files.add(path)
+    return sum(f.stat().st_size for f in files), len(files)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        print(f"Load average before starting: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+        print("Executing every chapter from a fresh kernel", flush=True)
+        times = execute_all()
+        total = sum(t for _, t, _ in times)
+        print(f"  {'total':<45} {total:6.1f} s   budget {BUDGET_EXECUTE_S:.0f} s   "
+              f"{'OK' if total <= BUDGET_EXECUTE_S else 'OVER'}")
+        build(tmp / "warm")  # first build warms caches (imports, bytecode)
+        shutil.rmtree(tmp / "warm")
+        seconds = build(tmp / "site")
+        print(f"Building the HTML from stored outputs: {seconds:.1f} s   budget {BUDGET_BUILD_S:.0f} s   "
+              f"{'OK' if seconds <= BUDGET_BUILD_S else 'OVER'}")
+        html_dir = (tmp / "site" / "_build" / "html").resolve()
+        if Path("/usr/bin/chromium").exists():
+            measured = weights_in_browser(html_dir)
+            how = "measured in Chromium"
+        else:
+            measured = {}
+            for p in html_dir.rglob("*.html"):
+                if "_static" in p.parts or "_sources" in p.parts:
+                    continue
+                size, count = page_weight(html_dir, p)
+                measured[p.relative_to(html_dir).as_posix()] = (size, None, count)
+            how = "estimated from the HTML (no Chromium)"
+        weights = sorted(((v, k) for k, v in measured.items()), reverse=True)
+        print(f"Heaviest pages, {how}: the page plus everything it loads from the book")
+        for (size, packed, count), page in weights[:5]:
+            extra = f", {packed / 1e6:5.2f} MB gzip-compressed" if packed is not None else ""
+            print(f"  {page:<45} {size / 1e6:6.2f} MB{extra} in {count} files")
+        (size, packed, _), page = weights[0]
+        print(f"  heaviest: {page} {size / 1e6:.2f} MB ({'OK' if size / 1e6 <= BUDGET_PAGE_MB else 'OVER'})"
+              + (f", {packed / 1e6:.2f} MB compressed ({'OK' if packed / 1e6 <= BUDGET_PAGE_MB else 'OVER'})"
+                 if packed is not None else "") + f"   budget {BUDGET_PAGE_MB:.0f} MB")
+
+if __name__ == "__main__":
+    main()

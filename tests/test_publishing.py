@@ -1,0 +1,190 @@
+"""How the book reaches its readers: the data download fallback (pinned, hash-checked, tested from a
+folder outside the repository), the one repository setting, the vendored scripts, the palette."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+from smecredit import loading
+from smecredit.style import PALETTE
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from serving import StaticServer  # noqa: E402  (tests/browser/serving.py)
+from offline_book import guard_launch_buttons, is_placeholder  # noqa: E402
+
+FALLBACK_CHAPTER = ROOT / "book" / "03-the-loan-book.ipynb"
+
+
+# --- data download fallback -------------------------------------------------------------------
+
+def test_registry_matches_the_committed_data():
+    _tag, hashes = loading.data_registry()
+    assert "loans.csv" in hashes
+    for name, digest in hashes.items():
+        actual = hashlib.sha256((ROOT / "data" / name).read_bytes()).hexdigest()
+        assert actual == digest, f"data/{name} changed: update src/smecredit/data_registry.toml to {actual}"
+
+
+def test_data_url_and_config_name_the_same_repository():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo_url = config["repository"]["url"].rstrip("/")
+    if is_placeholder(repo_url):
+        assert loading.PLACEHOLDER_MARKER in loading.DATA_URL
+    else:
+        owner_repo = re.sub(r"^https://github\.com/", "", repo_url)
+        assert loading.DATA_URL.startswith(f"https://raw.githubusercontent.com/{owner_repo}/"), loading.DATA_URL
+
+
+@pytest.fixture
+def away_from_the_repository(tmp_path, monkeypatch):
+    """A working folder outside the repository, with every way to find data/ locally switched off."""
+    work = tmp_path / "work"
+    work.mkdir()
+    for folder in [work, *work.parents]:
+        assert not (folder / "data" / "loans.csv").exists(), f"{folder}/data/loans.csv would be found"
+    monkeypatch.chdir(work)
+    monkeypatch.delenv(loading.DATA_ENV_VAR, raising=False)
+    monkeypatch.delenv(loading.DATA_URL_ENV_VAR, raising=False)
+    monkeypatch.setenv(loading.NO_SOURCE_TREE_ENV_VAR, "1")
+    monkeypatch.setenv(loading.CACHE_ENV_VAR, str(tmp_path / "cache"))
+    return work
+
+
+@pytest.fixture
+def data_server(tmp_path):
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(ROOT / "data" / "loans.csv", served / "loans.csv")
+    server = StaticServer(served)
+    yield server
+    server.stop()
+
+
+def test_without_an_address_the_fallback_explains_how_to_get_the_data(away_from_the_repository):
+    if not loading.PLACEHOLDER_MARKER in loading.DATA_URL:
+        pytest.skip("the repository address is set")
+    with pytest.raises(FileNotFoundError, match="SMECREDIT_DATA_URL") as err:
+        loading.data_dir()
+    assert "download data/loans.csv" in str(err.value)
+
+
+def test_a_file_that_does_not_match_its_hash_is_refused(away_from_the_repository, tmp_path, monkeypatch):
+    served = tmp_path / "tampered"
+    served.mkdir()
+    (served / "loans.csv").write_text("loan_id\nL1\n")
+    server = StaticServer(served)
+    try:
+        monkeypatch.setenv(loading.DATA_URL_ENV_VAR, server.url)
+        with pytest.raises(loading.DataDownloadError, match="could not download loans.csv"):
+            loading.fetch_data("loans.csv")
+    finally:
+        server.stop()
+
+
+def test_a_chapter_runs_from_a_folder_outside_the_repository(away_from_the_repository, data_server, monkeypatch):
+    """Chapter 3 executed with nbclient in a temporary folder: the only way to the data is the download."""
+    monkeypatch.setenv(loading.DATA_URL_ENV_VAR, data_server.url)
+    notebook = nbformat.read(FALLBACK_CHAPTER, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(away_from_the_repository)}}).execute()
+    cached = Path(os.environ[loading.CACHE_ENV_VAR]) / loading.data_registry()[0] / "loans.csv"
+    assert cached.is_file()
+    assert "GET /loans.csv" in data_server.requests_log()
+    outputs = "".join(str(o) for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    assert "20,000" in outputs or "20000" in outputs
+
+
+# --- one repository setting, launch buttons ---------------------------------------------------
+
+def test_launch_buttons_are_off_while_the_repository_is_a_placeholder():
+    options = {"repository_url": "https://github.com/OWNER/REPOSITORY",
+               "launch_buttons": {"binderhub_url": "https://mybinder.org", "colab_url": "https://colab.research.google.com",
+                                  "thebe": True, "notebook_interface": "jupyterlab"}}
+    assert sorted(guard_launch_buttons(options, environ={})) == ["binderhub_url", "colab_url", "thebe"]
+    assert options["launch_buttons"] == {"binderhub_url": "", "colab_url": "", "thebe": False,
+                                         "notebook_interface": "jupyterlab"}
+    real = {"repository_url": "https://github.com/some-org/some-book", "launch_buttons": {"thebe": True}}
+    assert guard_launch_buttons(real, environ={}) == [] and real["launch_buttons"]["thebe"] is True
+    preview = {"repository_url": "https://github.com/OWNER/REPOSITORY", "launch_buttons": {"thebe": True}}
+    assert guard_launch_buttons(preview, environ={"SMECREDIT_LAUNCH_PREVIEW": "1"}) == []
+
+
+# --- vendored scripts -------------------------------------------------------------------------
+
+def test_no_root_static_folder():
+    assert not (ROOT / "_static").exists(), (
+        "Jupyter Book 1 injects every .js/.css under the static folders into every page when a root _static/ "
+        "exists (vendored MathJax and the widget manager included): put local files in _assets/ and list "
+        "them in html_js_files / html_css_files")
+
+
+def test_every_vendored_package_has_its_licence_and_is_wired():
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    vendor = ROOT / "_assets" / "vendor"
+    for package in ["mathjax-3.2.2", "requirejs-2.3.8", "html-manager-1.0.15"]:
+        assert (vendor / package / "LICENSE").is_file(), package
+        assert (vendor / package / "package.json").is_file(), package
+    for wired in re.findall(r"(vendor/[\w./-]+\.js)", config):
+        assert (ROOT / "_assets" / wired).is_file(), wired
+    assert (ROOT / "tests" / "browser" / "vendor" / "axe-core-4.14.1" / "LICENSE").is_file()
+
+
+# --- colour-blind-safe palette ----------------------------------------------------------------
+
+# Machado, Oliveira and Fernandes (2009), "A physiologically-based model for simulation of color vision
+# deficiency", IEEE TVCG 15(6), Table 1 at severity 1.0 (the matrices colorspacious implements).
+MACHADO_2009 = {
+    "deuteranomaly": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "protanomaly": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+}
+# Smallest perceptual distance (CAM02-UCS delta E) between any two palette colours as seen with the
+# deficiency; 10 is a clearly visible difference (for scale: matplotlib's default red and green fall
+# to about 5 under deuteranopia).
+MIN_DELTA_E = 10.0
+
+
+def simulated(hex_colour: str, cvd_type: str) -> np.ndarray:
+    from colorspacious import cspace_convert
+
+    rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    space = {"name": "sRGB1+CVD", "cvd_type": cvd_type, "severity": 100}
+    return np.clip(cspace_convert(rgb, space, "sRGB1"), 0, 1)
+
+
+def min_distance(colours: list[str], cvd_type: str) -> tuple[float, str, str]:
+    from colorspacious import deltaE
+
+    return min((float(deltaE(simulated(a, cvd_type), simulated(b, cvd_type), input_space="sRGB1")), a, b)
+               for a, b in itertools.combinations(colours, 2))
+
+
+@pytest.mark.parametrize("cvd_type", sorted(MACHADO_2009))
+def test_the_simulation_uses_machado_2009(cvd_type):
+    from colorspacious.cvd import machado_et_al_2009_matrix
+
+    assert np.allclose(machado_et_al_2009_matrix(cvd_type, 100), MACHADO_2009[cvd_type], atol=1e-6)
+
+
+@pytest.mark.parametrize("cvd_type", ["deuteranomaly", "protanomaly", "tritanomaly"])
+def test_palette_stays_distinguishable_with_colour_vision_deficiency(cvd_type):
+    distance, a, b = min_distance(PALETTE, cvd_type)
+    assert distance >= MIN_DELTA_E, f"{a} and {b} are only {distance:.1f} apart under {cvd_type}"
+
+
+def test_the_check_rejects_a_red_green_pair():
+    distance, _, _ = min_distance(["#d62728", "#2ca02c"], "deuteranomaly")
+    assert distance < MIN_DELTA_E
