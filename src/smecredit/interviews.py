@@ -34,7 +34,7 @@ import pandera.pandas as pa
 import yaml
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from smecredit.loading import data_dir
+from smecredit.loading import column_problems, data_dir
 from smecredit.schema import COLUMN_NAMES, SUB_BRANCHES
 
 ROLES = ["account_manager", "director", "risk_officer"]
@@ -105,15 +105,9 @@ def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
         raise FileNotFoundError(f"no such file: {path}")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     frame.index = pd.RangeIndex(len(frame))
-    missing = [c for c in columns if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in columns]
-    problems = []
-    if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}")
-    if extra:
-        problems.append(f"unexpected column(s): {', '.join(map(str, extra))}")
-    if problems:
-        raise InterviewDataError(f"{path}: " + "; ".join(problems))
+    problem = column_problems(frame.columns, columns)
+    if problem:
+        raise InterviewDataError(f"{path}: {problem}")
     return frame[columns]
 
 

@@ -169,6 +169,22 @@ def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
     return values, np.flatnonzero(bad.to_numpy())
 
 
+def column_problems(found, expected) -> str | None:
+    """Describe how a table's columns differ from the documented ones, or None if they match.
+
+    Args:
+        found: the columns a file has. expected: the columns its documentation lists.
+
+    Returns:
+        e.g. ``"missing column(s): markup_pct; unexpected column(s): colour"``, or None.
+    """
+    missing = [c for c in expected if c not in found]
+    extra = [c for c in found if c not in expected]
+    parts = ([f"missing column(s): {', '.join(map(str, missing))}"] if missing else []) + (
+        [f"unexpected column(s): {', '.join(map(str, extra))}"] if extra else [])
+    return "; ".join(parts) or None
+
+
 def validate_loans(frame: pd.DataFrame, source: str = "loan book") -> pd.DataFrame:
     """Check a loan book whose values are already parsed (ints, floats, dates, text) against the schema.
 
@@ -182,15 +198,9 @@ def validate_loans(frame: pd.DataFrame, source: str = "loan book") -> pd.DataFra
     Raises:
         LoanBookError: every rule that fails, each with its column and rows.
     """
-    problems = []
-    missing = [c for c in COLUMN_NAMES if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in COLUMN_NAMES]
-    if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}")
-    if extra:
-        problems.append(f"unexpected column(s): {', '.join(map(str, extra))}")
-    if problems:
-        raise LoanBookError(f"{source}: " + "; ".join(problems))
+    problem = column_problems(frame.columns, COLUMN_NAMES)
+    if problem:
+        raise LoanBookError(f"{source}: {problem}")
     missing_values = []
     for c in LOAN_COLUMNS:
         empty = np.flatnonzero(frame[c.name].isna().to_numpy())
@@ -348,12 +358,9 @@ def load_german_credit(path: str | Path | None = None, *, validate: bool = True)
         raise FileNotFoundError(f"no German credit file at {path}")
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     raw.index = pd.RangeIndex(len(raw))
-    missing = [c for c in GERMAN_CREDIT_SOURCE_NAMES if c not in raw.columns]
-    extra = [c for c in raw.columns if c not in GERMAN_CREDIT_SOURCE_NAMES]
-    if missing or extra:
-        parts = ([f"missing column(s): {', '.join(missing)}"] if missing else []) + (
-            [f"unexpected column(s): {', '.join(map(str, extra))}"] if extra else [])
-        raise PublicDataError(f"{path}: " + "; ".join(parts))
+    problem = column_problems(raw.columns, GERMAN_CREDIT_SOURCE_NAMES)
+    if problem:
+        raise PublicDataError(f"{path}: {problem}")
     frame = raw.copy()
     type_errors = []
     for c in GERMAN_CREDIT_COLUMNS:
