@@ -39,6 +39,15 @@ def test_registry_matches_the_committed_data():
         assert actual == digest, f"data/{name} changed: update src/smecredit/data_registry.toml to {actual}"
 
 
+def test_registry_lists_every_data_file():
+    # Everything under data/ but the documentation pages at its top level, so a chapter opened
+    # away from the repository finds the interviews and the public statistics too.
+    data = ROOT / "data"
+    files = {p.relative_to(data).as_posix() for p in data.rglob("*")
+             if p.is_file() and not (p.parent == data and p.suffix == ".md")}
+    assert set(loading.data_registry()[1]) == files
+
+
 def test_data_url_and_config_name_the_same_repository():
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     repo_url = config["repository"]["url"].rstrip("/")
@@ -67,8 +76,7 @@ def away_from_the_repository(tmp_path, monkeypatch):
 @pytest.fixture
 def data_server(tmp_path):
     served = tmp_path / "served"
-    served.mkdir()
-    shutil.copy(ROOT / "data" / "loans.csv", served / "loans.csv")
+    shutil.copytree(ROOT / "data", served)  # the server publishes data/ as a release would
     server = StaticServer(served)
     yield server
     server.stop()

@@ -44,8 +44,9 @@ def data_dir() -> Path:
     a ``data/`` folder holding ``loans.csv`` in the working folder or any folder above it
     (so notebooks in ``book/`` and scripts at the root both find it); the ``data/``
     folder of the source tree this package was installed from (skipped when
-    ``SMECREDIT_NO_SOURCE_TREE`` is set); and last the download fallback ``fetch_data()``,
-    which returns a cached copy checked by SHA-256.
+    ``SMECREDIT_NO_SOURCE_TREE`` is set); and last the download fallback, which fetches every
+    file of ``data_registry.toml`` with ``fetch_data()`` into one cache folder, each checked by
+    SHA-256.
 
     Raises:
         FileNotFoundError: none of these holds the data, with the places searched and how to get them.
@@ -67,6 +68,11 @@ def data_dir() -> Path:
             return source_tree
         searched.append(str(source_tree))
     try:
+        # Fetch every registered file, so the chapters that read the interviews or the public
+        # statistics find them beside loans.csv.
+        _, hashes = data_registry()
+        for name in sorted(hashes):
+            fetch_data(name)
         return fetch_data("loans.csv").parent
     except DataDownloadError as err:
         raise FileNotFoundError("cannot find the book's data folder (loans.csv); looked in: " + "; ".join(searched)
