@@ -51,6 +51,29 @@ def test_environment_variable_wins(tmp_path, raw_rows, monkeypatch):
     assert len(load_loans()) == 50
 
 
+def test_environment_variable_naming_a_wrong_folder_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_ENV_VAR, str(tmp_path / "typo"))
+    with pytest.raises(FileNotFoundError, match="holds no loans.csv"):
+        load_loans()
+
+
+@pytest.mark.parametrize("content,message", [
+    ("", "the file is empty"),
+    ("loan_id;borrower_id;loan_sequence\nL000001;B000001;1\n", "another separator"),
+])
+def test_empty_or_oddly_separated_files(tmp_path, content, message):
+    path = tmp_path / "odd.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LoanBookError, match=message):
+        load_loans(path)
+
+
+def test_header_without_loans(tmp_path, raw_rows):
+    path = write(raw_rows.iloc[:0], tmp_path / "header_only.csv")
+    with pytest.raises(LoanBookError, match="a header but no loans"):
+        load_loans(path)
+
+
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.csv"):
         load_loans(tmp_path / "nope.csv")

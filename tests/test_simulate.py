@@ -29,6 +29,18 @@ def test_command_line_rejects_a_non_positive_size(tmp_path):
     assert "--n-loans must be at least 1" in result.stderr
 
 
+@pytest.mark.parametrize("args,message", [
+    (["--seed", "-1"], "--seed must be zero or a positive whole number"),
+    (["--out", "."], "--out names a folder"),
+])
+def test_command_line_explains_bad_arguments(args, message, tmp_path):
+    argv = [sys.executable, "-m", "smecredit.simulate", "--n-loans", "10"]
+    argv += args if "--out" in args else [*args, "--out", str(tmp_path / "x.csv")]
+    result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
 def test_same_seed_same_book_other_seed_other_book():
     a = simulate_loan_book(500, seed=7)
     b = simulate_loan_book(500, seed=7)

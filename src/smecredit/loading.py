@@ -40,7 +40,8 @@ class LoanBookError(ValueError):
 def data_dir() -> Path:
     """The folder holding the book's data files.
 
-    Looks, in order, at the folder named by the environment variable ``SMECREDIT_DATA``;
+    Looks, in order, at the folder named by the environment variable ``SMECREDIT_DATA`` (if it
+    is set, it must hold ``loans.csv``: no other place is tried);
     a ``data/`` folder holding ``loans.csv`` in the working folder or any folder above it
     (so notebooks in ``book/`` and scripts at the root both find it); the ``data/``
     folder of the source tree this package was installed from (skipped when
@@ -56,7 +57,9 @@ def data_dir() -> Path:
         candidate = Path(os.environ[DATA_ENV_VAR]).expanduser()
         if (candidate / "loans.csv").is_file():
             return candidate
-        searched.append(f"{DATA_ENV_VAR}={candidate}")
+        # A mistyped folder must not silently fall back to the book's own data.
+        raise FileNotFoundError(f"{DATA_ENV_VAR} is set to {candidate}, but that folder holds no loans.csv; "
+                                f"fix the path, or unset {DATA_ENV_VAR} to use the book's own data")
     here = Path.cwd().resolve()
     for folder in [here, *here.parents]:
         if (folder / "data" / "loans.csv").is_file():
@@ -260,8 +263,16 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True) -> pd.D
     path = Path(path) if path is not None else data_dir() / "loans.csv"
     if not path.is_file():
         raise FileNotFoundError(f"no loan-book file at {path}")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise LoanBookError(f"{path}: the file is empty (no header line, no loans)") from None
     raw.index = pd.RangeIndex(len(raw))
+    if len(raw.columns) == 1 and len(COLUMN_NAMES) > 1 and any(sep in raw.columns[0] for sep in ";\t|"):
+        raise LoanBookError(f"{path}: found one column where {len(COLUMN_NAMES)} were expected; the file seems "
+                            "to use another separator (the loan book is comma-separated)")
+    if raw.empty:
+        raise LoanBookError(f"{path}: the file has a header but no loans")
     frame = pd.DataFrame(index=raw.index)
     type_errors = []
     for column in raw.columns:

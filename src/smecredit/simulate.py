@@ -546,6 +546,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.n_loans < 1:
         parser.error(f"--n-loans must be at least 1, got {args.n_loans}")
+    if args.seed < 0:
+        parser.error(f"--seed must be zero or a positive whole number, got {args.seed}")
+    if args.out.is_dir():
+        parser.error(f"--out names a folder ({args.out}); give a file name such as {args.out / 'loans.csv'}")
     frame = simulate_loan_book(args.n_loans, args.seed)
     path = write_loan_book(frame, args.out)
     print(f"wrote {len(frame):,} loans (seed {args.seed}) to {path}", file=sys.stderr)
