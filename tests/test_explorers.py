@@ -110,8 +110,13 @@ def test_cutoff_outcome_by_hand():
     assert nothing.approval_rate == 0 and nothing.bad_rate_approved == 0 and nothing.expected_loss == 0
     everything = cutoff_outcome(p, y, amount, rate, cutoff=1.0)
     assert everything.approval_rate == 1 and everything.bad_rate_approved == 0.5
+    per_loan = cutoff_outcome(p, y, amount, rate, cutoff=0.3, lgd=[0.2, 0.5, 0.9, 0.4])
+    assert per_loan.expected_loss == pytest.approx(0.05 * 0.2 * 100 + 0.2 * 0.5 * 200 + 0.01 * 0.4 * 400)
+    assert per_loan.realised_loss == pytest.approx(0.5 * 200)
     with pytest.raises(ValueError, match="between 0 and 1"):
         cutoff_outcome(p, y, amount, rate, cutoff=1.5)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        cutoff_outcome(p, y, amount, rate, cutoff=0.5, lgd=[0.2, 1.5, 0.1, 0.1])
     with pytest.raises(ValueError, match="same length"):
         cutoff_outcome(p, y[:3], amount, rate, cutoff=0.5)
 

@@ -362,8 +362,8 @@ def cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float, lgd: 
                    funding_cost_pct: float = 3.0) -> CutoffOutcome:
     """Approve every loan whose predicted PD is below ``cutoff`` and count the consequences.
 
-    Assumptions (stated in the chapter): EAD = the amount granted; LGD the same for every loan
-    (0.45 is the Basel foundation-IRB value for senior unsecured claims); a one-year net interest
+    Assumptions (stated in the chapter): EAD = the amount granted; LGD one value for every loan
+    (0.45 is the Basel foundation-IRB value for senior unsecured claims) or one per loan; a one-year net interest
     income of amount x (contract rate - funding cost) on approved loans; realised loss =
     EAD x LGD on approved loans that defaulted; expected loss = sum of PD x LGD x EAD.
 
@@ -371,16 +371,19 @@ def cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float, lgd: 
         pd_hat, defaulted, amount_10k, rate_pct: arrays of shape (n,): predicted PD (0 to 1),
             0/1 outcome, amount in 10k yuan, contract rate in percent.
         cutoff: PD threshold, 0 to 1 (0 approves nothing, 1 approves everything).
+        lgd: loss given default, 0 to 1: one number, or one per loan (shape (n,)).
+        funding_cost_pct: cost of funds (and any other cost charged against the margin), percent a year.
 
     Raises:
-        ValueError: cutoff or lgd outside 0 to 1, or arrays of different lengths.
+        ValueError: cutoff or an lgd outside 0 to 1, or arrays of different lengths.
     """
-    if not 0 <= cutoff <= 1 or not 0 <= lgd <= 1:
-        raise ValueError("cutoff and lgd must lie between 0 and 1")
     arrays = [np.asarray(a, dtype=float) for a in (pd_hat, defaulted, amount_10k, rate_pct)]
     if len({a.size for a in arrays}) != 1:
         raise ValueError("pd_hat, defaulted, amount_10k and rate_pct must have the same length")
     p, y, ead, rate = arrays
+    lgd = np.broadcast_to(np.asarray(lgd, dtype=float), p.shape)
+    if not 0 <= cutoff <= 1 or ((lgd < 0) | (lgd > 1)).any():
+        raise ValueError("cutoff and lgd must lie between 0 and 1")
     approved = p < cutoff if cutoff < 1 else np.ones(p.size, dtype=bool)
     n_approved = approved.sum()
     bad_rate = float(y[approved].mean()) if n_approved else 0.0
@@ -410,11 +413,16 @@ def draw_cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, outcome: Cutoff
     grid = np.quantile(np.asarray(pd_hat), np.linspace(0.02, 1.0, 40))
     curve = [cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, c, lgd, funding_cost_pct) for c in grid]
     ax_rates.plot(grid * 100, [c.approval_rate * 100 for c in curve], color=OKABE_ITO["blue"], label="approval rate")
-    ax_rates.plot(grid * 100, [c.bad_rate_approved * 100 for c in curve], color=OKABE_ITO["vermillion"],
-                  label="bad rate among approved")
+    ax_bad = ax_rates.twinx()  # the bad rate lives on a much smaller scale than the approval rate
+    ax_bad.grid(False)
+    ax_bad.plot(grid * 100, [c.bad_rate_approved * 100 for c in curve], color=OKABE_ITO["vermillion"],
+                linestyle="-.", label="bad rate among approved (right axis)")
+    ax_bad.set_ylabel("Bad rate among approved (%)", color=OKABE_ITO["vermillion"])
+    ax_bad.set_ylim(0, None)
     ax_rates.axvline(outcome.cutoff * 100, color="grey", linestyle="--", linewidth=1)
-    ax_rates.set(xlabel="PD cutoff (%)", ylabel="Percent", title="Approval and bad rates")
-    ax_rates.legend()
+    ax_rates.set(xlabel="PD cutoff (%)", ylabel="Approval rate (%)", title="Approval and bad rates", ylim=(0, 105))
+    lines = ax_rates.get_lines()[:1] + ax_bad.get_lines()
+    ax_rates.legend(lines, [line.get_label() for line in lines], loc="center right")
     labels = ["net interest\nincome", "expected\nloss", "realised\nloss"]
     values = [outcome.net_interest_income, outcome.expected_loss, outcome.realised_loss]
     ax_money.bar(labels, np.array(values) / 100, color=[OKABE_ITO["bluish_green"], OKABE_ITO["orange"],
