@@ -422,7 +422,7 @@ def draw_cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, outcome: Cutoff
     ax_rates.axvline(outcome.cutoff * 100, color="grey", linestyle="--", linewidth=1)
     ax_rates.set(xlabel="PD cutoff (%)", ylabel="Approval rate (%)", title="Approval and bad rates", ylim=(0, 105))
     lines = ax_rates.get_lines()[:1] + ax_bad.get_lines()
-    ax_rates.legend(lines, [line.get_label() for line in lines], loc="center right")
+    ax_rates.legend(lines, [line.get_label() for line in lines], loc="lower right")
     labels = ["net interest\nincome", "expected\nloss", "realised\nloss"]
     values = [outcome.net_interest_income, outcome.expected_loss, outcome.realised_loss]
     ax_money.bar(labels, np.array(values) / 100, color=[OKABE_ITO["bluish_green"], OKABE_ITO["orange"],
