@@ -33,3 +33,24 @@ def test_glue_stores_plain_rounded_numbers(monkeypatch):
 def test_glue_refuses_tables():
     with pytest.raises(TypeError, match="expected a number or a string"):
         prose.glue("table", pd.DataFrame({"a": [1]}))
+
+
+@pytest.mark.parametrize("k,n,noun,verbs,expected", [
+    (5, 5, "factors", None, "all five factors"),
+    (2, 2, "tests", None, "both tests"),
+    (0, 3, "", None, "none of the three"),
+    (1, 3, "candidates", ("stays", "stay"), "one of the three candidates stays"),
+    (2, 8, "", ("remains", "remain"), "two of the eight remain"),
+    (31, 33, "coefficients", None, "31 of the 33 coefficients"),
+])
+def test_how_many(k, n, noun, verbs, expected):
+    assert prose.how_many(k, n, noun, verbs) == expected
+
+
+def test_in_words_and_lists():
+    assert prose.in_words(0) == "no" and prose.in_words(10) == "ten" and prose.in_words(1200) == "1,200"
+    assert prose.and_list(["a"]) == "a"
+    assert prose.and_list(["a", "b"]) == "a and b"
+    assert prose.and_list(["a", "b", "c"]) == "a, b and c"
+    with pytest.raises(ValueError, match="between 0 and n"):
+        prose.how_many(4, 3)

@@ -39,3 +39,39 @@ def rounded(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
     if value == 0 or not np.isfinite(value):
         return value
     return float(f"{value:.{digits - 1}e}")
+
+
+# Words for computed results, so a sentence reads well whatever the numbers turn out to be.
+
+def in_words(n: int) -> str:
+    """A count as prose writes it: zero to ten in words ("no" for zero), larger counts in digits."""
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    return words[n] if 0 <= n < len(words) else f"{n:,}"
+
+
+def how_many(k: int, n: int, noun: str = "", verbs: tuple[str, str] | None = None) -> str:
+    """k of n for a sentence: 'all five factors', 'none of the three', 'two of the eight candidates'.
+
+    With ``verbs=(singular, plural)`` the verb that agrees follows: 'one of the three stays'.
+
+    Raises:
+        ValueError: k outside 0..n.
+    """
+    if not 0 <= k <= n:
+        raise ValueError(f"k must lie between 0 and n, got k={k}, n={n}")
+    count = in_words if n <= 10 else (lambda m: f"{m:,}")
+    if k == n:
+        phrase = f"both {noun}" if n == 2 else f"all {count(n)} {noun}"
+    elif k == 0:
+        phrase = f"none of the {count(n)} {noun}"
+    else:
+        phrase = f"{count(k)} of the {count(n)} {noun}"
+    if verbs:
+        phrase = f"{phrase} {verbs[0] if k <= 1 and k != n else verbs[1]}"
+    return " ".join(phrase.split())
+
+
+def and_list(items) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [str(item) for item in items]
+    return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + " and " + items[-1]
