@@ -161,7 +161,16 @@ def test_widgets_respond_to_their_controls(small_fit):
     assert all(s.min <= t <= s.max for s, t in zip(sliders, truth[explorer.names]))  # the truth is reachable
     sliders[3].value = sliders[3].max
     buttons = {b.description: b for b in _find(panel, w.Button)}
-    buttons["Jump to the true coefficients"].click()
+    draws = []
+    import smecredit.explorers as explorers_module
+
+    original = explorers_module.draw_coefficient_state
+    explorers_module.draw_coefficient_state = lambda *a, **k: draws.append(1) or original(*a, **k)
+    try:
+        buttons["Jump to the true coefficients"].click()
+    finally:
+        explorers_module.draw_coefficient_state = original
+    assert len(draws) == 1  # one redraw for the whole jump, not one per slider
     assert [s.value for s in sliders] == pytest.approx(list(truth[explorer.names]), abs=1e-9)
     buttons["Reset to the estimate"].click()
     assert [s.value for s in sliders] == pytest.approx(list(explorer.estimate))

@@ -195,14 +195,20 @@ def coefficient_widget(explorer: CoefficientExplorer, factor: str | None = None,
                                      tooltip=f"Coefficient of {term_label(name)} on the log-odds scale"))
     chooser = w.Dropdown(options=explorer.factors, value=factor or explorer.factors[0],
                          description="Effect curve of", style=style)
-    reset = w.Button(description="Reset to the estimate", tooltip="Set every slider to its estimate")
+    button_layout = w.Layout(width="auto")
+    reset = w.Button(description="Reset to the estimate", tooltip="Set every slider to its estimate",
+                     layout=button_layout)
     to_truth = w.Button(description="Jump to the true coefficients", disabled=explorer.truth is None,
-                        tooltip="Set every slider to the simulation's true coefficient")
+                        tooltip="Set every slider to the simulation's true coefficient", layout=button_layout)
     out = w.Output()
     fig = plt.figure(figsize=(10, 6.5))
     plt.close(fig)
 
+    batch = {"active": False}  # while a button sets every slider, draw once at the end, not per slider
+
     def redraw(*_):
+        if batch["active"]:
+            return
         values = [s.value for s in sliders]
         state = explorer.update(values, chooser.value)
         draw_coefficient_state(explorer, state, chooser.value, fig)
@@ -212,8 +218,12 @@ def coefficient_widget(explorer: CoefficientExplorer, factor: str | None = None,
             display(fig)
 
     def set_all(values):
-        for s, v in zip(sliders, values):
-            s.value = float(np.clip(v, s.min, s.max))
+        batch["active"] = True
+        try:
+            for s, v in zip(sliders, values):
+                s.value = float(np.clip(v, s.min, s.max))
+        finally:
+            batch["active"] = False
         redraw()
 
     for s in sliders:
@@ -307,21 +317,22 @@ def borrower_widget(result, reference: dict):
     from IPython.display import display
 
     frame = result.model.data.frame
-    style = {"description_width": "initial"}
+    style = {"description_width": "210px"}  # room for the longest factor name, the rest for the track
+    layout = w.Layout(width="95%")
     controls = {}
     for name, value in reference.items():
         column = frame[name]
         if isinstance(column.dtype, pd.CategoricalDtype):
             controls[name] = w.Dropdown(options=list(column.cat.categories), value=value, description=name,
-                                        style=style)
+                                        style=style, layout=layout)
         elif pd.api.types.is_integer_dtype(column) and column.nunique() < 12:
             controls[name] = w.Dropdown(options=sorted(column.unique().tolist()), value=value, description=name,
-                                        style=style)
+                                        style=style, layout=layout)
         else:
             low, high = float(column.quantile(0.005)), float(column.quantile(0.995))
             controls[name] = w.FloatSlider(value=float(value), min=low, max=high, step=(high - low) / 100,
-                                           description=name, style=style, continuous_update=False,
-                                           readout_format=".1f")
+                                           description=name, style=style, layout=layout,
+                                           continuous_update=False, readout_format=".1f")
     out = w.Output()
     fig = plt.figure(figsize=(9, 4))
     plt.close(fig)
@@ -438,13 +449,14 @@ def cutoff_widget(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float = 0.1):
     import ipywidgets as w
     from IPython.display import display
 
-    style = {"description_width": "initial"}
+    style = {"description_width": "200px"}
+    layout = w.Layout(width="90%")
     cut = w.FloatSlider(value=cutoff, min=0.0, max=1.0, step=0.005, readout_format=".3f",
-                        description="PD cutoff (approve below)", style=style, continuous_update=False)
+                        description="PD cutoff (approve below)", style=style, layout=layout, continuous_update=False)
     lgd = w.FloatSlider(value=0.45, min=0.0, max=1.0, step=0.05, description="LGD (share of EAD lost)", style=style,
-                        continuous_update=False)
+                        layout=layout, continuous_update=False)
     funding = w.FloatSlider(value=3.0, min=0.0, max=8.0, step=0.25, description="Funding cost (% a year)",
-                            style=style, continuous_update=False)
+                            style=style, layout=layout, continuous_update=False)
     out = w.Output()
     fig = plt.figure(figsize=(10, 4))
     plt.close(fig)
@@ -577,7 +589,8 @@ def sampling_widget(result, truth: pd.Series, term: str = "markup_pct", sample_s
                              step=se)
     size = w.IntSlider(value=sample_size, min=500, max=20000, step=500, description="Loans per sample",
                        style=style, continuous_update=False)
-    run = w.Button(description="Run the experiment", tooltip="Refit the model on many simulated samples")
+    run = w.Button(description="Run the experiment", tooltip="Refit the model on many simulated samples",
+                   layout=w.Layout(width="auto"))
     bar = w.IntProgress(value=0, min=0, max=replications, description="Progress")
     out = w.Output()
     fig = plt.figure(figsize=(7, 4))
