@@ -62,7 +62,10 @@ def test_zero_loans_is_an_error():
 
 
 def test_committed_book_is_credible(loans):
+    from smecredit.schema import COLUMN_NAMES
+
     assert len(loans) == 20_000
+    assert list(loans.columns) == COLUMN_NAMES and len(COLUMN_NAMES) == 32
     assert loans["sub_branch"].nunique() == N_SUB_BRANCHES
     assert 140 <= loans["account_manager_id"].nunique() <= 150
     # every account manager works in one sub-branch

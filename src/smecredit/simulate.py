@@ -256,7 +256,7 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED)
         seed: seed of numpy's PCG64 generator; the same seed gives the same book.
 
     Returns:
-        DataFrame of shape (n_loans, 36) with the columns documented in ``data/loans.md``
+        DataFrame of shape (n_loans, 32) with the columns documented in ``data/loans.md``
         (see ``smecredit.schema``), sorted by origination date, loan ids ``L000001``...
 
     Raises:
@@ -515,7 +515,7 @@ def simulate_loan_books(n_books: int, n_loans: int = DEFAULT_N_LOANS, first_seed
         first_seed: seed of the first book; book k (from 0) uses seed ``first_seed + k``.
 
     Yields:
-        ``(seed, book)`` pairs; ``book`` is a DataFrame of shape (n_loans, 36) whose category
+        ``(seed, book)`` pairs; ``book`` is a DataFrame of shape (n_loans, 32) whose category
         columns are pandas Categoricals with the reference level first, exactly as ``load_loans()``
         returns them (so formulas name parameters as the truth does).
 
