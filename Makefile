@@ -26,9 +26,10 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# For authors: re-execute every chapter in place from a fresh kernel, storing its outputs.
+# For authors: re-execute every chapter in place from a fresh kernel, storing its outputs
+# (one chapter per core at a time).
 execute: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 book/[0-9]*.ipynb
+	ls book/[0-9]*.ipynb | xargs -n 1 -P $$(nproc) $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600
 
 # Regenerate the committed loan book from its default seed.
 data: $(STAMP)
