@@ -29,7 +29,7 @@ test: $(STAMP)
 # For authors: re-execute every chapter in place from a fresh kernel, storing its outputs
 # (one chapter per core at a time).
 execute: $(STAMP)
-	ls book/[0-9]*.ipynb | xargs -n 1 -P $$(nproc) $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600
+	ls book/[0-9]*.ipynb | xargs -n 1 -P $$(nproc) $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False
 
 # Regenerate the committed loan book from its default seed.
 data: $(STAMP)
