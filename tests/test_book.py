@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
+from browser.pages import toc_entries as toc_files  # the one reader of _toc.yml
 from smecredit.schema import data_dictionary_markdown
 from smecredit.simulate import true_coefficients
 
@@ -25,14 +25,6 @@ def cells(path: Path) -> list[dict]:
 
 def markdown_of(path: Path) -> str:
     return "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "markdown")
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
 
 
 def between(text: str, marker: str) -> str:
