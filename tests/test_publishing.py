@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from serving import StaticServer  # noqa: E402  (tests/browser/serving.py)
 from offline_book import guard_launch_buttons, is_placeholder  # noqa: E402
+import trim_widget_manager  # noqa: E402  (tools/trim_widget_manager.py)
 
 FALLBACK_CHAPTER = ROOT / "book" / "03-the-loan-book.ipynb"
 
@@ -149,6 +150,51 @@ def test_every_vendored_package_has_its_licence_and_is_wired():
     for wired in re.findall(r"(vendor/[\w./-]+\.js)", config):
         assert (ROOT / "_assets" / wired).is_file(), wired
     assert (ROOT / "tests" / "browser" / "vendor" / "axe-core-4.14.1" / "LICENSE").is_file()
+
+
+def test_the_vendored_widget_manager_holds_only_the_ipywidgets_8_modules():
+    text = (ROOT / "_assets/vendor/html-manager-1.0.15/dist/embed-amd.js").read_text(encoding="utf-8")
+    assert sorted(trim_widget_manager.defined_modules(text)) == sorted(trim_widget_manager.KEPT)
+
+
+def test_trimming_drops_the_ipywidgets_7_modules_and_keeps_the_rest():
+    module = '/*! For license information please see {0}.js.LICENSE.txt */\ndefine("{1}",["module"],(e=>{0}));\n//# sourceMappingURL={0}.js.map;\n'
+    names = {"base": "@jupyter-widgets/base", "controls": "@jupyter-widgets/controls",
+             "base7": "@jupyter-widgets/base7", "controls7": "@jupyter-widgets/controls7",
+             "index": "@jupyter-widgets/html-manager", "lib": "@jupyter-widgets/html-manager/dist/libembed-amd"}
+    text = "\n".join(module.format(short, full) for short, full in names.items()) + "(()=>{render()})();"
+    trimmed = trim_widget_manager.trim(text)
+    assert trimmed == "\n".join(module.format(short, full) for short, full in names.items()
+                                 if not short.endswith("7")) + "(()=>{render()})();"
+    with pytest.raises(ValueError, match="expected"):
+        trim_widget_manager.trim(trimmed)  # another layout is refused, not trimmed blindly
+
+
+def test_every_stored_widget_is_an_ipywidgets_8_model():
+    """The trimmed widget manager renders ipywidgets 8 state only (base and controls 2.x)."""
+    seen = set()
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        state = nbformat.read(path, as_version=4).metadata.get("widgets", {}).get(
+            "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        for model_id, model in state.items():
+            module, version = model["model_module"], model["model_module_version"]
+            seen.add(module)
+            expected = "1." if module == "@jupyter-widgets/output" else "2."
+            assert version.startswith(expected), f"{path.name}: widget {model_id} is {module} {version}"
+    assert {"@jupyter-widgets/base", "@jupyter-widgets/controls"} <= seen
+
+
+def test_the_theme_template_copy_differs_from_the_theme_only_by_the_icon_script():
+    import pydata_sphinx_theme
+
+    theme = (Path(pydata_sphinx_theme.__file__).parent / "theme/pydata_sphinx_theme/static/webpack-macros.html")
+    ours = (ROOT / "_templates/static/webpack-macros.html").read_text(encoding="utf-8")
+    ours_without_note = ours[ours.index("{% macro"):].strip()
+    theirs = theme.read_text(encoding="utf-8")
+    theirs = "\n".join(line for line in theirs[theirs.index("{% macro"):].splitlines()
+                       if "fontawesome.js" not in line and "custom icons" not in line).strip()
+    assert ours_without_note == theirs, "pydata-sphinx-theme changed its webpack-macros.html: re-copy it"
+    assert "fontawesome.js" in theme.read_text(encoding="utf-8")  # what the copy leaves out still exists
 
 
 # --- colour-blind-safe palette ----------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import subprocess
@@ -15,6 +16,21 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+# The performance budget for one page: what a reader downloads to read it, the page plus every file
+# it loads, as transfer size (compressed where the server compresses), the measure of Lighthouse's
+# "Avoid enormous network payloads" audit (total-byte-weight). MB = 10**6 bytes.
+PAGE_WEIGHT_BUDGET_MB = 2.0
+# Types that GitHub Pages, like most servers, sends gzip-compressed; fonts and images go as they are.
+COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
+
+
+def transfer_size(body: bytes, content_type: str) -> int:
+    """Bytes a reader downloads for one response: ``body`` gzip-compressed (level 6, as servers use)
+    when ``content_type`` is one servers compress, else ``body`` as it is."""
+    if content_type.split(";")[0].strip().startswith(COMPRESSED_TYPES):
+        return min(len(body), len(gzip.compress(body, compresslevel=6)))
+    return len(body)
 
 
 def in_ci() -> bool:

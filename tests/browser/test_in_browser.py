@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from serving import SCREENSHOTS
+from serving import PAGE_WEIGHT_BUDGET_MB, SCREENSHOTS, transfer_size
 from pages import pages
 
 AXE = Path(__file__).with_name("vendor") / "axe-core-4.14.1" / "axe.min.js"
@@ -31,9 +31,10 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def open_page(browser, url):
+def open_page(browser, url, responses: list | None = None):
     """Open url; return (page, problems) where problems collects console errors, page errors,
-    failed or 4xx/5xx requests, and any request to a host other than the local server."""
+    failed or 4xx/5xx requests, and any request to a host other than the local server.
+    Every response is appended to ``responses`` when given."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems: list[str] = []
     local = urlparse(url).netloc
@@ -48,6 +49,8 @@ def open_page(browser, url):
             problems.append(f"request to another host: {request.url}")
 
     def on_response(response):
+        if responses is not None:
+            responses.append(response)
         if response.status >= 400:
             problems.append(f"HTTP {response.status}: {response.url}")
 
@@ -63,7 +66,8 @@ def open_page(browser, url):
 
 @pytest.mark.parametrize("path", pages())
 def test_page_in_browser(browser, site_url, built_site, axe_source, path):
-    page, problems = open_page(browser, site_url + path)
+    responses = []
+    page, problems = open_page(browser, site_url + path, responses)
     try:
         html = (built_site / path).read_text(encoding="utf-8")
         # Math: pages with TeX get MathJax output.
@@ -78,6 +82,25 @@ def test_page_in_browser(browser, site_url, built_site, axe_source, path):
                                    timeout=20000)
             assert page.locator(".widget-subarea .jupyter-widgets").count() > 0, "widget state not rendered"
         page.wait_for_timeout(300)  # let icon fonts and late scripts settle before reading the console
+        # Icons: drawn by the theme's Font Awesome web font (the book leaves out the theme's 1.5 MB
+        # fontawesome.js, which would swap them for inline SVGs; see _templates/static/).
+        icons = page.evaluate("""() => Array.from(document.querySelectorAll('i[class*="fa-"]'))
+            .filter(i => i.offsetParent !== null).map(i => ({cls: i.className,
+                font: getComputedStyle(i, '::before').fontFamily,
+                glyph: getComputedStyle(i, '::before').content}))""")
+        assert icons, "no visible theme icon found"
+        for icon in icons:
+            assert "Font Awesome" in icon["font"] and icon["glyph"] not in ("none", "normal", '""'), icon
+        assert page.evaluate("() => document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+        assert not page.locator("svg.svg-inline--fa").count(), "fontawesome.js is back on the page"
+        # Weight: the page plus everything it loads, as transferred (see serving.PAGE_WEIGHT_BUDGET_MB).
+        weight = 0
+        for response in responses:
+            try:
+                weight += transfer_size(response.body(), response.headers.get("content-type", ""))
+            except Exception:  # a response without a body (a redirect) weighs nothing here
+                pass
+        assert weight <= PAGE_WEIGHT_BUDGET_MB * 1e6, f"page weighs {weight / 1e6:.2f} MB transferred"
         # Figures: loaded, with alt text.
         images = page.evaluate("""() => Array.from(document.querySelectorAll('img')).map(img => ({
             src: img.currentSrc || img.src, width: img.naturalWidth, complete: img.complete,
