@@ -12,7 +12,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: book test execute data freeze benchmark budget serve clean
+.PHONY: book test pdf execute data freeze benchmark budget serve clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The whole book as one printable PDF, _build/pdf/smecredit-book.pdf (needs Debian's chromium).
+pdf: $(STAMP)
+	$(BIN)/python tools/print_pdf.py --out _build/pdf
 
 # For authors: re-execute every chapter in place from a fresh kernel, storing its outputs
 # (one chapter per core at a time).

@@ -66,8 +66,23 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"][:] = kept  # in place: handlers after this one still append to the same list
 
 
+def _single_page_hidden_cells(app) -> None:
+    """Let the single-page build (``--builder singlehtml``, which the printable PDF is made from) skip
+    the cells that sphinx-jupyterbook-latex hides from print. That extension registers how to write
+    its ``HiddenCellNode`` for the ``html`` builder only, so ``singlehtml`` stopped with "unknown node
+    type: HiddenCellNode" (jupyter-book issue 2322)."""
+    if app.builder.name != "singlehtml":
+        return
+    try:
+        from sphinx_jupyterbook_latex.nodes import HiddenCellNode, visit_HiddenCellNode
+    except ImportError:
+        return
+    app.add_node(HiddenCellNode, override=True, singlehtml=(visit_HiddenCellNode, None))
+
+
 def setup(app):
     app.connect("config-inited", _config_inited, priority=100)
+    app.connect("builder-inited", _single_page_hidden_cells)
     # early: 'html-page-context' is emitted with emit_firstresult, so a late handler may never run
     app.connect("html-page-context", _dedupe_scripts, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -1,0 +1,120 @@
+"""Print the whole book to one PDF with Debian's Chromium: ``make pdf`` runs this.
+
+1. Build the book as one HTML page (``jupyter-book build --builder singlehtml``) from the stored
+   outputs, into ``<out>/singlehtml/``.
+2. Serve that folder on 127.0.0.1 (the widget manager needs http, not file://) and open it in
+   /usr/bin/chromium through playwright (never a browser that a tool downloads; jupyter-book's own
+   ``pdfhtml`` builder would download one).
+3. Wait until MathJax has typeset and every image has loaded; print A4 with page numbers to
+   ``<out>/smecredit-book.pdf``.
+
+Paper cannot move a slider: the live widgets are left out of print (the single-page build carries
+no widget state), and each one's static twin, the figure beside it, carries its content. Folded
+solutions stay folded, as on the page; code cells tagged ``hide-input`` print without their code
+(sphinx-jupyterbook-latex drops them from single-page builds).
+
+Usage: python tools/print_pdf.py [--out _build/pdf] [--browser /usr/bin/chromium]
+(``--browser``: another Chromium-family browser already on the machine, such as the Google Chrome
+of GitHub's Ubuntu runners.) Raises SystemExit with a message when the browser is missing or the
+build fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PDF_NAME = "smecredit-book.pdf"
+FOOTER = ('<div style="font-size:8px; width:100%; text-align:center; color:#555;">'
+          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+
+
+def build_single_page(out: Path) -> Path:
+    """Build the one-page HTML book under ``out``; return the folder holding its index.html."""
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "--builder", "singlehtml",
+                             "--path-output", str(out)], capture_output=True, text=True, cwd=ROOT)
+    html = out / "_build" / "singlehtml"
+    page = html / "book" / "intro.html"  # the root document of _toc.yml
+    if result.returncode != 0 or not page.is_file():
+        raise SystemExit("the single-page build failed:\n" + result.stdout[-3000:] + result.stderr[-3000:])
+    # Sphinx writes the one page at the root document's path but links its files as if it sat at the
+    # top (_static/..., _images/...): move it up, in place of the redirect Jupyter Book leaves there.
+    page.replace(html / "index.html")
+    return html
+
+
+def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """A quiet static server for ``folder`` on a free loopback port, running in a thread."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # the build log is noise enough
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def print_book(html: Path, pdf: Path, browser_path: Path = CHROMIUM) -> dict:
+    """Open the one-page book in Chromium, wait for math and images, print to ``pdf``.
+
+    Returns:
+        What was on the page when printed: {"math": typeset formulas, "images": loaded images,
+        "seconds": time to print}.
+    """
+    from playwright.sync_api import sync_playwright
+
+    if not browser_path.exists():
+        raise SystemExit(f"{browser_path} is missing: install Debian's chromium (apt-get install -y chromium)")
+    server, url = serve(html)
+    start = time.perf_counter()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(browser_path), args=CHROMIUM_FLAGS)
+            page = browser.new_page()
+            page.goto(url + "index.html", wait_until="load")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("() => MathJax.startup.promise")
+            page.wait_for_function("() => Array.from(document.images).every(img => img.complete)", timeout=60000)
+            found = page.evaluate("""() => ({math: document.querySelectorAll('mjx-container').length,
+                images: Array.from(document.images).filter(img => img.naturalWidth > 0).length})""")
+            page.emulate_media(media="print")
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            # tagged: headings, lists and tables stay structure for screen readers; outline: bookmarks
+            page.pdf(path=str(pdf), format="A4", print_background=True, tagged=True, outline=True,
+                     display_header_footer=True,
+                     header_template="<span></span>", footer_template=FOOTER,
+                     margin={"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})
+            browser.close()
+    finally:
+        server.shutdown()
+    return {**found, "seconds": time.perf_counter() - start}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf", help="folder for the PDF")
+    parser.add_argument("--browser", type=Path, default=CHROMIUM, help="the Chromium-family browser to print with")
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    html = build_single_page(out)
+    pdf = out / PDF_NAME
+    found = print_book(html, pdf, args.browser)
+    print(f"{pdf}: {pdf.stat().st_size / 1e6:.1f} MB; printed {found['math']} formulas and "
+          f"{found['images']} images in {found['seconds']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
