@@ -68,6 +68,12 @@ def test_chapter_has_the_book_shape(path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_has_no_empty_cell(path):
+    empty = [i for i, c in enumerate(cells(path)) if not "".join(c["source"]).strip()]
+    assert not empty, f"{path.name}: empty cells at positions {empty} (they show as blank boxes on the page)"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_is_stored_executed_clean_and_captioned(path):
     code = [c for c in cells(path) if c["cell_type"] == "code" and "".join(c["source"]).strip()]
     counts = [c["execution_count"] for c in code]

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from serving import StaticServer  # noqa: E402  (tests/browser/serving.py)
 from offline_book import guard_launch_buttons, is_placeholder  # noqa: E402
 import trim_widget_manager  # noqa: E402  (tools/trim_widget_manager.py)
+import set_repository  # noqa: E402  (tools/set_repository.py)
 
 FALLBACK_CHAPTER = ROOT / "book" / "03-the-loan-book.ipynb"
 
@@ -130,6 +131,72 @@ def test_launch_buttons_are_off_while_the_repository_is_a_placeholder():
     assert guard_launch_buttons(real, environ={}) == [] and real["launch_buttons"]["thebe"] is True
     preview = {"repository_url": "https://github.com/OWNER/REPOSITORY", "launch_buttons": {"thebe": True}}
     assert guard_launch_buttons(preview, environ={"SMECREDIT_LAUNCH_PREVIEW": "1"}) == []
+
+
+def test_config_data_url_readme_and_install_cells_name_one_repository():
+    assert set_repository.problems(ROOT) == []
+
+
+def test_every_chapter_opens_with_an_install_cell_that_does_nothing_here():
+    for path in sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        cell = next(c for c in notebook.cells if c.cell_type == "code")
+        assert set_repository.INSTALL_TAG in cell.metadata["tags"] and "remove-cell" in cell.metadata["tags"], path.name
+        assert "%pip install" in cell.source and 'find_spec("smecredit") is None' in cell.source
+        assert cell.outputs == [], f"{path.name}: the install cell printed something where smecredit is installed"
+
+
+@pytest.fixture
+def book_copy(tmp_path) -> Path:
+    """The files set_repository.py edits, copied into a scratch book."""
+    for relative in ["_config.yml", "README.md", "src/smecredit/loading.py", "src/smecredit/data_registry.toml"]:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / relative, tmp_path / relative)
+    (tmp_path / "book").mkdir()
+    for path in (ROOT / "book").glob("[0-9][0-9]-*.ipynb"):
+        shutil.copy(path, tmp_path / "book" / path.name)
+    return tmp_path
+
+
+def test_naming_the_repository_changes_every_place_that_needs_it(book_copy):
+    changed = set_repository.set_repository(book_copy, "https://github.com/example-org/sme-credit-book")
+    chapters = sorted(p.relative_to(book_copy).as_posix() for p in (book_copy / "book").glob("*.ipynb"))
+    assert sorted(changed) == sorted(["_config.yml", "src/smecredit/loading.py", "README.md", *chapters])
+    assert set_repository.problems(book_copy) == []
+    config = yaml.safe_load((book_copy / "_config.yml").read_text(encoding="utf-8"))
+    assert config["repository"]["url"] == "https://github.com/example-org/sme-credit-book"
+    assert not is_placeholder(config["repository"]["url"])
+    loading_source = (book_copy / "src/smecredit/loading.py").read_text(encoding="utf-8")
+    assert 'DATA_URL = "https://raw.githubusercontent.com/example-org/sme-credit-book/{tag}/data/"' in loading_source
+    ch09 = nbformat.read(book_copy / "book/09-real-public-data.ipynb", as_version=4)
+    assert ('%pip install --quiet "smecredit[public-data] @ git+https://github.com/example-org/sme-credit-book@v0.1.0"'
+            in ch09.cells[[c.cell_type for c in ch09.cells].index("code")].source)
+    for path in [book_copy / "_config.yml", book_copy / "README.md", *(book_copy / "book").glob("*.ipynb")]:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+                 if "OWNER/REPOSITORY" in line and not line.lstrip().startswith("#")]
+        assert not [line for line in lines if "reads `OWNER/REPOSITORY`" not in line], (path.name, lines)
+    # once more with the same address: nothing to change; the outputs stored in the chapters are untouched
+    assert set_repository.set_repository(book_copy, "https://github.com/example-org/sme-credit-book") == []
+    original = nbformat.read(ROOT / "book/06-first-logistic-regression.ipynb", as_version=4)
+    renamed = nbformat.read(book_copy / "book/06-first-logistic-regression.ipynb", as_version=4)
+    assert [c.get("outputs") for c in renamed.cells] == [c.get("outputs") for c in original.cells]
+
+
+def test_a_wrong_repository_address_is_refused(book_copy):
+    for wrong in ["github.com/a/b", "https://gitlab.com/a/b", "https://github.com/just-an-owner"]:
+        with pytest.raises(ValueError, match="not a GitHub repository URL"):
+            set_repository.set_repository(book_copy, wrong)
+    assert set_repository.problems(book_copy) == []  # nothing was half-written
+
+
+def test_the_check_names_a_chapter_whose_install_cell_drifted(book_copy):
+    path = book_copy / "book/03-the-loan-book.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    cell = next(c for c in notebook.cells if set_repository.INSTALL_TAG in c.metadata.get("tags", []))
+    cell.source = cell.source.replace("@v0.1.0", "@main")
+    nbformat.write(notebook, path)
+    assert set_repository.problems(book_copy) == [
+        "03-the-loan-book.ipynb: the install cell differs from tools/set_repository.py's"]
 
 
 # --- vendored scripts -------------------------------------------------------------------------

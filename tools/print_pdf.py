@@ -66,41 +66,50 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def print_book(html: Path, pdf: Path, browser_path: Path = CHROMIUM) -> dict:
-    """Open the one-page book in Chromium, wait for math and images, print to ``pdf``.
+def print_with(browser, html: Path, pdf: Path) -> dict:
+    """Print the one-page book in ``html`` to ``pdf`` with a running playwright ``browser``.
+
+    Waits until MathJax has typeset and every image has loaded.
 
     Returns:
         What was on the page when printed: {"math": typeset formulas, "images": loaded images,
         "seconds": time to print}.
     """
+    server, url = serve(html)
+    start = time.perf_counter()
+    page = browser.new_page()
+    try:
+        page.goto(url + "index.html", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("() => MathJax.startup.promise")
+        page.wait_for_function("() => Array.from(document.images).every(img => img.complete)", timeout=60000)
+        found = page.evaluate("""() => ({math: document.querySelectorAll('mjx-container').length,
+            images: Array.from(document.images).filter(img => img.naturalWidth > 0).length})""")
+        page.emulate_media(media="print")
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        # tagged: headings, lists and tables stay structure for screen readers; outline: bookmarks
+        page.pdf(path=str(pdf), format="A4", print_background=True, tagged=True, outline=True,
+                 display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+                 margin={"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})
+    finally:
+        page.close()
+        server.shutdown()
+    return {**found, "seconds": time.perf_counter() - start}
+
+
+def print_book(html: Path, pdf: Path, browser_path: Path = CHROMIUM) -> dict:
+    """Start the browser at ``browser_path`` and print the one-page book to ``pdf`` (see print_with)."""
     from playwright.sync_api import sync_playwright
 
     if not browser_path.exists():
         raise SystemExit(f"{browser_path} is missing: install Debian's chromium (apt-get install -y chromium)")
-    server, url = serve(html)
-    start = time.perf_counter()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(browser_path), args=CHROMIUM_FLAGS)
-            page = browser.new_page()
-            page.goto(url + "index.html", wait_until="load")
-            page.wait_for_load_state("networkidle")
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-            page.evaluate("() => MathJax.startup.promise")
-            page.wait_for_function("() => Array.from(document.images).every(img => img.complete)", timeout=60000)
-            found = page.evaluate("""() => ({math: document.querySelectorAll('mjx-container').length,
-                images: Array.from(document.images).filter(img => img.naturalWidth > 0).length})""")
-            page.emulate_media(media="print")
-            pdf.parent.mkdir(parents=True, exist_ok=True)
-            # tagged: headings, lists and tables stay structure for screen readers; outline: bookmarks
-            page.pdf(path=str(pdf), format="A4", print_background=True, tagged=True, outline=True,
-                     display_header_footer=True,
-                     header_template="<span></span>", footer_template=FOOTER,
-                     margin={"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(browser_path), args=CHROMIUM_FLAGS)
+        try:
+            return print_with(browser, html, pdf)
+        finally:
             browser.close()
-    finally:
-        server.shutdown()
-    return {**found, "seconds": time.perf_counter() - start}
 
 
 def main(argv: list[str] | None = None) -> None:

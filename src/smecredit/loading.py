@@ -25,8 +25,9 @@ DATA_ENV_VAR = "SMECREDIT_DATA"
 DATA_URL_ENV_VAR = "SMECREDIT_DATA_URL"
 CACHE_ENV_VAR = "SMECREDIT_CACHE"
 NO_SOURCE_TREE_ENV_VAR = "SMECREDIT_NO_SOURCE_TREE"
-# PLACEHOLDER until the repository is public: the raw files of the repository at the release tag.
-# Keep OWNER/REPOSITORY in step with repository.url in _config.yml (a test checks they agree).
+# The raw files of the book's repository at the release tag. The repository is named by
+# `python tools/set_repository.py URL`, which keeps this line, _config.yml and the chapters' install
+# cells in step; until the repository is public it is the placeholder and the download is off.
 DATA_URL = "https://raw.githubusercontent.com/OWNER/REPOSITORY/{tag}/data/"
 PLACEHOLDER_MARKER = "OWNER/REPOSITORY"
 REGISTRY_FILE = Path(__file__).with_name("data_registry.toml")

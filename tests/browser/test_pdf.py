@@ -9,23 +9,20 @@ import sys
 import pytest
 
 from pages import toc_entries
-from serving import CHROMIUM, ROOT, in_ci
+from serving import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import print_pdf  # noqa: E402  (tools/print_pdf.py)
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
-    if not CHROMIUM.exists():
-        if in_ci():
-            pytest.fail(f"{CHROMIUM} is missing; CI must print the PDF")
-        pytest.skip(f"{CHROMIUM} is missing")
+def printed(tmp_path_factory, browser):
+    """(what was printed, text of every page, bookmark titles, the one-page HTML folder)."""
     import pypdfium2
 
     out = tmp_path_factory.mktemp("pdf")
     html = print_pdf.build_single_page(out)
-    found = print_pdf.print_book(html, out / print_pdf.PDF_NAME)
+    found = print_pdf.print_with(browser, html, out / print_pdf.PDF_NAME)
     document = pypdfium2.PdfDocument(out / print_pdf.PDF_NAME)
     pages = [document[i].get_textpage().get_text_range() for i in range(len(document))]
     outline = [bookmark.get_title() for bookmark in document.get_toc()]

@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import re
+import sys
 from urllib.parse import urlparse
 
 import pytest
 from bs4 import BeautifulSoup
 
 from pages import notebook_source, pages
+from serving import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+from set_repository import configured_repository  # noqa: E402  (tools/set_repository.py)
 
 # Elements and attributes through which a page LOADS something by itself (not links a reader clicks).
 LOADED = [("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
@@ -86,6 +91,7 @@ def test_launch_buttons_open_this_pages_notebook(built_site, page):
     hrefs = [a["href"] for a in soup.find_all("a", href=True)]
     binder = [h for h in hrefs if h.startswith("https://mybinder.org/")]
     colab = [h for h in hrefs if h.startswith("https://colab.research.google.com/")]
-    assert binder == [f"https://mybinder.org/v2/gh/OWNER/REPOSITORY/main?urlpath=lab/tree/{notebook}"], binder
-    assert colab == [f"https://colab.research.google.com/github/OWNER/REPOSITORY/blob/main/{notebook}"], colab
+    repo = configured_repository(ROOT)  # "owner/name" of repository.url in _config.yml
+    assert binder == [f"https://mybinder.org/v2/gh/{repo}/main?urlpath=lab/tree/{notebook}"], binder
+    assert colab == [f"https://colab.research.google.com/github/{repo}/blob/main/{notebook}"], colab
     assert soup.select("button.btn-launch-thebe, button[onclick*='initThebe']"), "no Thebe live-code button"

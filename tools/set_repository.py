@@ -1,0 +1,172 @@
+"""Name the book's public GitHub repository everywhere it is needed, in one command.
+
+The launch buttons (Binder, Colab, Thebe), the data download fallback and each chapter's install
+cell all need the repository's address. Until the repository is public it is the placeholder
+``https://github.com/OWNER/REPOSITORY``. This script writes the real address into
+
+- ``_config.yml``: ``repository.url`` (the launch buttons come on once it is not the placeholder);
+- ``src/smecredit/loading.py``: ``DATA_URL``, the repository's raw files at the release tag;
+- ``README.md``: the install line for readers without the repository;
+- ``book/NN-*.ipynb``: the install cell, the first code cell of every chapter, which installs the
+  book's package (pinned to the release tag of ``src/smecredit/data_registry.toml``) when it is
+  missing, as on Colab, and does nothing where the package is installed.
+
+``--check`` changes nothing and fails if any of these disagree or a chapter lacks its install cell
+(``tests/test_publishing.py`` runs it). Without ``--check`` the script also adds missing install
+cells. The stored outputs are untouched: the install cell prints nothing where the package is
+installed, so ``make test`` (nbval) still passes without re-executing the chapters.
+
+Usage::
+
+    python tools/set_repository.py https://github.com/OWNER/NAME   # then commit, and tag the release
+    python tools/set_repository.py --check
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PLACEHOLDER = "https://github.com/OWNER/REPOSITORY"
+GITHUB_URL = re.compile(r"^https://github\.com/(?P<owner>[A-Za-z0-9-]+)/(?P<name>[A-Za-z0-9._-]+?)(?:\.git)?/?$")
+INSTALL_TAG = "install-package"  # the cell tag that marks the install cell
+# Chapters that need more than the package's own dependencies, as pip extras (pyproject.toml).
+EXTRAS = {"09-real-public-data.ipynb": "public-data"}
+
+
+def owner_and_name(url: str) -> str:
+    """``"owner/name"`` of a GitHub repository URL.
+
+    Raises:
+        ValueError: ``url`` is not ``https://github.com/<owner>/<name>``.
+    """
+    match = GITHUB_URL.match(url.strip())
+    if not match:
+        raise ValueError(f"not a GitHub repository URL: {url!r} (expected https://github.com/<owner>/<name>)")
+    return f"{match['owner']}/{match['name']}"
+
+
+def release_tag(root: Path) -> str:
+    return tomllib.loads((root / "src/smecredit/data_registry.toml").read_text(encoding="utf-8"))["tag"]
+
+
+def install_requirement(repo: str, tag: str, extra: str | None = None) -> str:
+    """The pip requirement that installs the package from ``repo`` ("owner/name") at ``tag``."""
+    return f"smecredit{f'[{extra}]' if extra else ''} @ git+https://github.com/{repo}@{tag}"
+
+
+def install_cell_source(repo: str, tag: str, extra: str | None = None) -> str:
+    return ("# On Colab, or wherever the book's package is missing, install it (once; needs the internet).\n"
+            "import importlib.util\n"
+            "\n"
+            'if importlib.util.find_spec("smecredit") is None:\n'
+            f'    %pip install --quiet "{install_requirement(repo, tag, extra)}"')
+
+
+def chapters(root: Path) -> list[Path]:
+    return sorted((root / "book").glob("[0-9][0-9]-*.ipynb"))
+
+
+def configured_repository(root: Path) -> str:
+    """``owner/name`` from ``repository.url`` in ``_config.yml`` (``OWNER/REPOSITORY`` while a placeholder)."""
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    return owner_and_name(config["repository"]["url"])
+
+
+def problems(root: Path) -> list[str]:
+    """Where the repository's address or a chapter's install cell disagrees with ``_config.yml``."""
+    repo, tag = configured_repository(root), release_tag(root)
+    found = []
+    data_url = f'DATA_URL = "https://raw.githubusercontent.com/{repo}/{{tag}}/data/"'
+    if data_url not in (root / "src/smecredit/loading.py").read_text(encoding="utf-8"):
+        found.append(f"src/smecredit/loading.py: DATA_URL does not name {repo}")
+    if install_requirement(repo, tag) not in (root / "README.md").read_text(encoding="utf-8"):
+        found.append(f"README.md: no install line for {install_requirement(repo, tag)}")
+    for path in chapters(root):
+        notebook = nbformat.read(path, as_version=4)
+        cells = [c for c in notebook.cells if INSTALL_TAG in c.metadata.get("tags", [])]
+        code = [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
+        expected = install_cell_source(repo, tag, EXTRAS.get(path.name))
+        if len(cells) != 1:
+            found.append(f"{path.name}: {len(cells)} install cells, expected 1")
+        elif cells[0].source != expected:
+            found.append(f"{path.name}: the install cell differs from tools/set_repository.py's")
+        elif code[0] is not cells[0]:
+            found.append(f"{path.name}: the install cell is not the first code cell")
+    return found
+
+
+def install_cell(repo: str, tag: str, extra: str | None) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(install_cell_source(repo, tag, extra))
+    cell.id = INSTALL_TAG  # a fixed id: the cell is the same in every chapter and every run
+    cell.metadata["tags"] = [INSTALL_TAG, "remove-cell"]  # in the notebook, not on the book's pages
+    return cell
+
+
+def set_repository(root: Path, url: str) -> list[str]:
+    """Write ``url`` into every file that names the repository; return the files changed.
+
+    Raises:
+        ValueError: ``url`` is not a GitHub repository URL, or a file lacks the line to change.
+    """
+    repo, tag = owner_and_name(url), release_tag(root)
+    old = configured_repository(root)
+    changed = []
+
+    def rewrite(relative: str, pattern: str, replacement: str) -> None:
+        path = root / relative
+        text = path.read_text(encoding="utf-8")
+        new, count = re.subn(pattern, replacement, text, flags=re.M)
+        if count == 0:
+            raise ValueError(f"{relative}: found no line matching {pattern!r}")
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(relative)
+
+    rewrite("_config.yml", r"^(  url: )https://github\.com/\S+", rf"\g<1>https://github.com/{repo}")
+    rewrite("src/smecredit/loading.py", r'^DATA_URL = "https://raw\.githubusercontent\.com/[^/]+/[^/]+/',
+            f'DATA_URL = "https://raw.githubusercontent.com/{repo}/')
+    rewrite("README.md", re.escape(f"git+https://github.com/{old}@"), f"git+https://github.com/{repo}@")
+    for path in chapters(root):
+        notebook = nbformat.read(path, as_version=4)
+        fresh = install_cell(repo, tag, EXTRAS.get(path.name))
+        cells = [c for c in notebook.cells if INSTALL_TAG in c.metadata.get("tags", [])]
+        if cells:
+            if cells[0].source == fresh.source:
+                continue
+            cells[0].source = fresh.source
+        else:
+            first_code = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.source.strip())
+            notebook.cells.insert(first_code, fresh)
+        nbformat.write(notebook, path)
+        changed.append(path.relative_to(root).as_posix())
+    return changed
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Name the book's public GitHub repository everywhere.")
+    parser.add_argument("url", nargs="?", help="https://github.com/<owner>/<name>")
+    parser.add_argument("--check", action="store_true", help="change nothing; fail if anything disagrees")
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.check:
+        found = problems(args.root)
+        print("\n".join(found) or f"every file names {configured_repository(args.root)}")
+        sys.exit(1 if found else 0)
+    if not args.url:
+        parser.error("give the repository URL, or --check")
+    for relative in set_repository(args.root, args.url):
+        print(f"updated {relative}")
+    if owner_and_name(args.url) != "OWNER/REPOSITORY":
+        print(f"Now commit, push, and tag the release: git tag {release_tag(args.root)} && git push --tags")
+
+
+if __name__ == "__main__":
+    main()
