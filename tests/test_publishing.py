@@ -199,6 +199,18 @@ def test_the_check_names_a_chapter_whose_install_cell_drifted(book_copy):
         "03-the-loan-book.ipynb: the install cell differs from tools/set_repository.py's"]
 
 
+def test_the_workflows_run_the_readme_test_command_and_publish_the_checked_book():
+    test = yaml.safe_load((ROOT / ".github/workflows/test.yml").read_text(encoding="utf-8"))
+    steps = test["jobs"]["test"]["steps"]
+    assert any(step.get("run") == "bash .ci/run" and step.get("env", {}).get("CI") == "true" for step in steps)
+    assert any(step.get("with", {}).get("path") == "_build/screenshots/" for step in steps)
+    assert "make test" in (ROOT / ".ci/run").read_text(encoding="utf-8")
+    publish = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
+    runs = "\n".join(step.get("run", "") for step in publish["jobs"]["build"]["steps"])
+    assert "jupyter-book build . -W -n --keep-going" in runs and "tools/print_pdf.py" in runs
+    assert "pip install -r requirements.txt" in runs
+
+
 # --- vendored scripts -------------------------------------------------------------------------
 
 def test_no_root_static_folder():
