@@ -50,6 +50,24 @@ def test_coefficient_explorer_at_the_estimate(small_fit):
     assert len(categorical.effect_pd) == 3
 
 
+def test_the_fit_panel_states_the_log_likelihood_lost(small_fit):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from smecredit.explorers import draw_coefficient_state
+
+    data, fit, truth = small_fit
+    explorer = CoefficientExplorer(fit, truth)
+    at_estimate = draw_coefficient_state(explorer, explorer.update(explorer.estimate, "x"), "x")
+    assert [t.get_text() for t in at_estimate.axes[0].texts] == ["  0.0 (at the maximum)"]
+    state = explorer.update(explorer.estimate + 0.5, "x")
+    away = draw_coefficient_state(explorer, state, "x")
+    assert [t.get_text() for t in away.axes[0].texts] == [f"  {state.loglik_max - state.loglik:,.1f}"]
+    plt.close("all")
+
+
 def test_coefficient_explorer_moves_away_from_the_maximum(small_fit):
     _, fit, truth = small_fit
     explorer = CoefficientExplorer(fit, truth)

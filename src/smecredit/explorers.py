@@ -153,6 +153,8 @@ def draw_coefficient_state(explorer: CoefficientExplorer, state: CoefficientStat
     # The gap to the maximum is what changes; the log-likelihoods themselves are printed.
     ax_ll.barh(["below the maximum"], [gap], color=OKABE_ITO["orange"])
     ax_ll.set_xlim(0, max(10.0, gap * 1.25))
+    # Say the number, so that a bar of length zero (at the estimate) does not look like a blank panel.
+    ax_ll.text(gap, 0, f"  {gap:,.1f}" + (" (at the maximum)" if gap < 0.05 else ""), va="center")
     ax_ll.set(xlabel="Log-likelihood lost against the estimate",
               title=f"Fit: log-likelihood {state.loglik:,.1f} (maximum {state.loglik_max:,.1f})")
     bins = np.linspace(0, min(1.0, max(0.05, np.quantile(state.pd, 0.995))), 40)
