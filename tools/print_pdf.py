@@ -33,10 +33,10 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (tools/chromium.py)
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PDF_NAME = "smecredit-book.pdf"
 PRINTABLE_WIDTH_PX = 680  # A4 (210 mm) less 15 mm margins each side, at 96 px an inch
 FOOTER = ('<div style="font-size:8px; width:100%; text-align:center; color:#555;">'
@@ -126,7 +126,7 @@ def mend_bookmarks(pdf: Path, headings: list[str]) -> int:
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # Chromium's PDFs draw a harmless trailer-size warning
     writer = PdfWriter(clone_from=str(pdf))
-    outlines = writer._root_object.get("/Outlines")
+    outlines = writer.root_object.get("/Outlines")
     items, stack = [], [outlines.get_object().get("/First")] if outlines is not None else []
     while stack:  # depth first, in document order
         item = stack.pop()

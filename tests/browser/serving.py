@@ -12,9 +12,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(ROOT / "tools"))
+from chromium import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402,F401  (tools/chromium.py; imported from here by the tests)
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 # The performance budget for one page: what a reader downloads to read it, the page plus every file
