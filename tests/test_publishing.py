@@ -184,6 +184,17 @@ def test_naming_the_repository_changes_every_place_that_needs_it(book_copy):
     assert [c.get("outputs") for c in renamed.cells] == [c.get("outputs") for c in original.cells]
 
 
+def test_a_new_release_tag_reaches_every_place_that_pins_it(book_copy):
+    set_repository.set_repository(book_copy, "https://github.com/example-org/sme-credit-book")
+    registry = book_copy / "src/smecredit/data_registry.toml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace('tag = "v0.1.0"', 'tag = "v0.2.0"'), encoding="utf-8")
+    assert set_repository.problems(book_copy)  # the old tag is still written everywhere
+    set_repository.set_repository(book_copy, "https://github.com/example-org/sme-credit-book")
+    assert set_repository.problems(book_copy) == []
+    assert "smecredit @ git+https://github.com/example-org/sme-credit-book@v0.2.0" in (book_copy / "README.md").read_text(encoding="utf-8")
+    assert yaml.safe_load((book_copy / "_config.yml").read_text(encoding="utf-8"))["repository"]["branch"] == "v0.2.0"
+
+
 def test_a_wrong_repository_address_is_refused(book_copy, capsys):
     for wrong in ["github.com/a/b", "https://gitlab.com/a/b", "https://github.com/just-an-owner", ""]:
         with pytest.raises(ValueError, match="not a GitHub repository URL"):

@@ -54,7 +54,12 @@ def build_single_page(out: Path) -> Path:
         raise SystemExit("the single-page build failed:\n" + result.stdout[-3000:] + result.stderr[-3000:])
     # Sphinx writes the one page at the root document's path but links its files as if it sat at the
     # top (_static/..., _images/...): move it up, in place of the redirect Jupyter Book leaves there.
-    page.replace(html / "index.html")
+    # Its links to its own sections still name that path ("book/intro.html#..."): make them
+    # fragments, so that in the PDF they jump within the book rather than to a server long gone.
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r'href="book/intro\.html(#[^"]*)?"', lambda m: f'href="{m.group(1) or "#"}"', text)
+    (html / "index.html").write_text(text, encoding="utf-8")
+    page.unlink()
     return html
 
 
@@ -69,6 +74,9 @@ def parts() -> list[tuple[str, str]]:
 # put the chapters under "How to use it" in the PDF's bookmarks and the licence after the appendix.
 # This moves each part, under a heading with its caption, to the end of the book, in order.
 ARRANGE_PARTS = """(parts) => {
+  // the contents list's part captions are headings for screen readers; in the PDF they would
+  // become a second set of part bookmarks, so they stay plain text there
+  document.querySelectorAll('p.caption[role="heading"]').forEach(p => p.removeAttribute('role'));
   const root = document.querySelector('span#document-' + CSS.escape(parts[0][1])).closest('div.toctree-wrapper')
                  .parentElement.closest('section').parentElement.closest('section');
   for (const [caption, first] of parts) {
@@ -78,6 +86,25 @@ ARRANGE_PARTS = """(parts) => {
     heading.textContent = caption;
     root.appendChild(heading);
     root.appendChild(wrapper);
+  }
+}"""
+
+# Tables on paper. Column names such as "borrowers_with_balance" are single words to a browser and
+# keep a table wider than the paper: a zero-width space after each underscore lets them break there,
+# and only there. A table still wider than the paper (a wide data frame) is scaled down to fit.
+FIT_TABLES = """(width) => {
+  const article = document.querySelector('article');
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('th, td') && node.nodeValue.includes('_')) {
+      node.nodeValue = node.nodeValue.replaceAll('_', '_\u200b');
+    }
+  }
+  for (const table of article.querySelectorAll('table')) {
+    const box = table.getBoundingClientRect();
+    if (box.right > width) {
+      table.style.zoom = Math.max(0.5, 0.97 * (width - box.left) / box.width).toFixed(3);  // 3% to spare: a zoomed table re-lays out
+    }
   }
 }"""
 
@@ -183,6 +210,7 @@ def print_with(browser, html: Path, pdf: Path) -> dict:
         page.evaluate(ARRANGE_PARTS, parts())
         page.emulate_media(media="print")
         page.set_viewport_size({"width": PRINTABLE_WIDTH_PX, "height": 1000})
+        page.evaluate(FIT_TABLES, PRINTABLE_WIDTH_PX)
         found = page.evaluate("""() => ({math: document.querySelectorAll('mjx-container').length,
             images: Array.from(document.images).filter(img => img.naturalWidth > 0).length})""")
         found["overflowing"] = page.evaluate(OVERFLOWING, PRINTABLE_WIDTH_PX)

@@ -129,7 +129,6 @@ def set_repository(root: Path, url: str) -> list[str]:
         ValueError: ``url`` is not a GitHub repository URL, or a file lacks the line to change.
     """
     repo, tag = owner_and_name(url), release_tag(root)
-    old = configured_repository(root)
     branch = tag if repo != "OWNER/REPOSITORY" else "main"
     texts: dict[str, str] = {}
 
@@ -147,7 +146,7 @@ def set_repository(root: Path, url: str) -> list[str]:
             (r"^(  branch: )\S+", rf"\g<1>{branch}"))
     rewrite("src/smecredit/loading.py", (r'^DATA_URL = "https://raw\.githubusercontent\.com/[^/]+/[^/]+/',
                                          f'DATA_URL = "https://raw.githubusercontent.com/{repo}/'))
-    rewrite("README.md", (re.escape(f"git+https://github.com/{old}@"), f"git+https://github.com/{repo}@"))
+    rewrite("README.md", (r"git\+https://github\.com/[\w.-]+/[\w.-]+@[\w.-]+", f"git+https://github.com/{repo}@{tag}"))
     notebooks = {}
     for path in chapters(root):
         notebook = nbformat.read(path, as_version=4)

@@ -28,18 +28,24 @@ def bookmarks(outline, level=0):
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory, browser):
-    """(what was printed, text of every page, (level, title) of every bookmark)."""
+def reader(tmp_path_factory, browser):
+    """(what was printed, pypdf's reader of the PDF)."""
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     out = tmp_path_factory.mktemp("pdf")
     html = print_pdf.build_single_page(out)
     found = print_pdf.print_with(browser, html, out / print_pdf.PDF_NAME)
-    reader = PdfReader(out / print_pdf.PDF_NAME)
+    return found, PdfReader(out / print_pdf.PDF_NAME)
+
+
+@pytest.fixture(scope="module")
+def printed(reader):
+    """(what was printed, text of every page, (level, title) of every bookmark)."""
+    found, pdf = reader
     # NFKC: Chromium prints "fi" as a ligature, which would hide "first" from a search
-    pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in reader.pages]
-    return found, pages, list(bookmarks(reader.outline))
+    pages = [unicodedata.normalize("NFKC", page.extract_text()) for page in pdf.pages]
+    return found, pages, list(bookmarks(pdf.outline))
 
 
 def chapter_titles() -> list[str]:
@@ -99,3 +105,35 @@ def test_bookmarks_are_the_headings_parts_then_chapters(printed):
     assert chapters == [f"{n}. {title}" for n, title in enumerate(chapter_titles(), start=1)]
     garbled = [title for _level, title in marks if re.search(r"(.{6,})\1", title) or re.search(r"[a-z][A-Z]", title)]
     assert not garbled, garbled  # Chromium's doubled or run-together titles are mended
+
+
+def test_links_stay_inside_the_book_or_go_to_real_sites(reader):
+    _found, pdf = reader
+    internal, external = 0, []
+    for page in pdf.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if uri is None:
+                internal += 1
+            else:
+                external.append(str(uri))
+    assert internal > 100  # citations, glossary terms and cross-references jump within the PDF
+    assert not [uri for uri in external if "127.0.0.1" in uri or "localhost" in uri], "links to the print server"
+    assert all(uri.startswith(("https://", "http://", "mailto:")) for uri in external)
+
+
+def test_chinese_terms_are_printed_in_a_font_that_has_them(reader, printed):
+    _found, pdf = reader
+    _found, pages, _bookmarks = printed
+    page_number = next(i for i, text in enumerate(pages) if "上浮" in text)
+    fonts = {str(font.get_object().get("/BaseFont")) for font in pdf.pages[page_number]["/Resources"]["/Font"].values()}
+    # fonts with Chinese characters, as fontconfig names them (Debian: fonts-wqy-*, fonts-noto-cjk, fonts-arphic-*)
+    assert any(re.search(r"WenQuanYi|CJK|Hei|Song|Ming|Kai|Uming|Ukai", font) for font in fonts), fonts
+
+
+def test_the_printed_copy_leaves_out_the_solutions(printed):
+    _found, pages, _bookmarks = printed
+    text = "\n".join(pages)
+    assert text.count("Exercise 3.1") >= 1
+    assert not re.search(r"Solution to\s*Exercise", text)
