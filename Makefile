@@ -20,8 +20,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# --all: a change to a style sheet or template alone leaves no page "out of date", and Sphinx
+# would not copy it.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/jupyter-book build . -W -n --keep-going --all
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -195,6 +195,19 @@ def test_a_new_release_tag_reaches_every_place_that_pins_it(book_copy):
     assert yaml.safe_load((book_copy / "_config.yml").read_text(encoding="utf-8"))["repository"]["branch"] == "v0.2.0"
 
 
+def test_a_misplaced_install_cell_is_reported_and_put_back(book_copy):
+    path = book_copy / "book/04-what-defaults-look-like.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    install = next(c for c in notebook.cells if set_repository.INSTALL_TAG in c.metadata.get("tags", []))
+    notebook.cells.remove(install)
+    notebook.cells.append(install)
+    nbformat.write(notebook, path)
+    assert set_repository.problems(book_copy) == ["04-what-defaults-look-like.ipynb: the install cell is not the first code cell"]
+    assert set_repository.set_repository(book_copy, "https://github.com/OWNER/REPOSITORY") == ["book/04-what-defaults-look-like.ipynb"]
+    assert set_repository.problems(book_copy) == []
+    assert len(nbformat.read(path, as_version=4).cells) == len(notebook.cells)  # moved, not copied
+
+
 def test_a_wrong_repository_address_is_refused(book_copy, capsys):
     for wrong in ["github.com/a/b", "https://gitlab.com/a/b", "https://github.com/just-an-owner", ""]:
         with pytest.raises(ValueError, match="not a GitHub repository URL"):
@@ -202,6 +215,9 @@ def test_a_wrong_repository_address_is_refused(book_copy, capsys):
     with pytest.raises(SystemExit) as stop:  # on the command line: a usage error, not a traceback
         set_repository.main(["http://github.com/a/b", "--root", str(book_copy)])
     assert stop.value.code == 2 and "not a GitHub repository URL" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        set_repository.main(["--check", "https://github.com/a/b", "--root", str(book_copy)])
+    assert stop.value.code == 2 and "takes no URL" in capsys.readouterr().err
     assert set_repository.problems(book_copy) == []
 
 

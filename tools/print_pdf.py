@@ -8,10 +8,11 @@
 3. Wait until MathJax has typeset and every image has loaded; print A4 with page numbers to
    ``<out>/smecredit-book.pdf``.
 
-Paper cannot move a slider: the live widgets are left out of print (the single-page build carries
-no widget state), and each one's static twin, the figure beside it, carries its content. Folded
-solutions stay folded, as on the page; code cells tagged ``hide-input`` print without their code
-(sphinx-jupyterbook-latex drops them from single-page builds).
+The PDF is the students' copy. It leaves out the exercises' solutions and the cells whose output
+is a live widget (print rules in ``_assets/book.css``; paper cannot move a slider, and each
+widget's static twin, the figure beside it, carries its content), and the part for instructors
+(``INSTRUCTOR_PARTS``); a note under the title says so. Wrapped code lines hang indented under
+their own line, so a reader can tell a continuation from a new line.
 
 Usage: python tools/print_pdf.py [--out _build/pdf] [--browser /usr/bin/chromium]
 (``--browser``: another Chromium-family browser already on the machine, such as the Google Chrome
@@ -63,30 +64,102 @@ def build_single_page(out: Path) -> Path:
     return html
 
 
-def parts() -> list[tuple[str, str]]:
-    """(caption, first file) of every part of ``_toc.yml``, in reading order."""
+# Parts of _toc.yml that the students' copy leaves out (the assignment, its answer key and rubric).
+INSTRUCTOR_PARTS = ("For instructors",)
+
+
+def parts() -> list[tuple[str, str, list[str]]]:
+    """(caption, first file, every file) of every part of ``_toc.yml``, in reading order."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    return [(part["caption"], part["chapters"][0]["file"]) for part in toc["parts"]]
+    return [(part["caption"], part["chapters"][0]["file"], [c["file"] for c in part["chapters"]])
+            for part in toc["parts"]]
+
+
+def printed_parts() -> list[tuple[str, str, list[str]]]:
+    """The parts the PDF prints: all but ``INSTRUCTOR_PARTS``."""
+    return [part for part in parts() if part[0] not in INSTRUCTOR_PARTS]
+
+
+def release() -> str:
+    """The release the book is at: the data registry's tag (``src/smecredit/data_registry.toml``)."""
+    import tomllib
+
+    return tomllib.loads((ROOT / "src/smecredit/data_registry.toml").read_text(encoding="utf-8"))["tag"]
 
 
 # Run in the page before printing. The one-page build nests every part inside the introduction's
 # section "How to use it" and leaves the introduction's last section after them; in print that would
 # put the chapters under "How to use it" in the PDF's bookmarks and the licence after the appendix.
 # This moves each part, under a heading with its caption, to the end of the book, in order.
-ARRANGE_PARTS = """(parts) => {
+ARRANGE_PARTS = """([kept, dropped, note]) => {
   // the contents list's part captions are headings for screen readers; in the PDF they would
   // become a second set of part bookmarks, so they stay plain text there
   document.querySelectorAll('p.caption[role="heading"]').forEach(p => p.removeAttribute('role'));
-  const root = document.querySelector('span#document-' + CSS.escape(parts[0][1])).closest('div.toctree-wrapper')
-                 .parentElement.closest('section').parentElement.closest('section');
-  for (const [caption, first] of parts) {
-    const wrapper = document.querySelector('span#document-' + CSS.escape(first)).closest('div.toctree-wrapper');
+  const wrapperOf = file => document.querySelector('span#document-' + CSS.escape(file)).closest('div.toctree-wrapper');
+  const root = wrapperOf(kept[0][1]).parentElement.closest('section').parentElement.closest('section');
+  for (const [caption, first] of kept) {
     const heading = document.createElement('h2');
     heading.className = 'print-part';
     heading.textContent = caption;
     root.appendChild(heading);
-    root.appendChild(wrapper);
+    root.appendChild(wrapperOf(first));
   }
+  // the instructors' part goes, with its lines in the contents list
+  for (const [caption, first, files] of dropped) {
+    wrapperOf(first).remove();
+    for (const file of files) {
+      document.querySelectorAll('a[href="#document-' + file + '"]').forEach(a => a.closest('li')?.remove());
+    }
+    document.querySelectorAll('p.caption').forEach(p => { if (p.textContent.trim() === caption) p.remove(); });
+  }
+  const title = document.querySelector('h1');  // the book's title, above the contents list
+  const para = document.createElement('p');
+  para.className = 'print-note';
+  para.textContent = note;
+  title.after(para);
+}"""
+
+# Code on paper: each line of a listing becomes its own block, so a line too long for the paper
+# wraps with a hanging indent (its continuation starts four characters in from the line's own
+# indentation) rather than at the left margin, where it would read as a new line. Syntax colours
+# are kept: a token that spans lines is split into one copy per line. Returns the number of lines
+# that wrap.
+HANG_CODE_LINES = """() => {
+  let wrapped = 0;
+  for (const pre of document.querySelectorAll('article pre')) {
+    const lines = [[]];
+    const walk = (node, wrappers) => {
+      if (node.nodeType === Node.TEXT_NODE) {
+        node.nodeValue.split('\\n').forEach((part, i) => {
+          if (i > 0) lines.push([]);
+          if (!part) return;
+          let piece = document.createTextNode(part);
+          for (const wrapper of [...wrappers].reverse()) {
+            const copy = wrapper.cloneNode(false);
+            copy.appendChild(piece);
+            piece = copy;
+          }
+          lines[lines.length - 1].push(piece);
+        });
+      } else {
+        for (const child of Array.from(node.childNodes)) walk(child, [...wrappers, node]);
+      }
+    };
+    for (const child of Array.from(pre.childNodes)) walk(child, []);
+    if (lines.length > 1 && lines[lines.length - 1].length === 0) lines.pop();
+    pre.replaceChildren(...lines.map(nodes => {
+      const line = document.createElement('span');
+      line.className = 'print-line';
+      const text = nodes.map(n => n.textContent).join('');
+      const indent = text.length - text.trimStart().length + 4;
+      line.style.cssText = `display:block; padding-left:${indent}ch; text-indent:-${indent}ch`;
+      if (nodes.length) line.append(...nodes); else line.append('\\u200b');
+      return line;
+    }));
+    const height = parseFloat(getComputedStyle(pre).lineHeight) || 10;
+    wrapped += Array.from(pre.children).filter(line => line.getBoundingClientRect().height > 1.5 * height).length;
+  }
+  return wrapped;
 }"""
 
 # Tables on paper. Column names such as "borrowers_with_balance" are single words to a browser and
@@ -195,11 +268,13 @@ def print_with(browser, html: Path, pdf: Path) -> dict:
     Returns:
         What was on the page when printed: {"math": typeset formulas, "images": loaded images,
         "overflowing": descriptions of elements wider than the paper (should be empty),
+        "wrapped_code_lines": code lines too long for the paper, printed with a hanging indent,
         "bookmarks_mended": bookmark titles given back their heading's text (see mend_bookmarks),
         "seconds": time to print}.
     """
     server, url = serve(html)
     start = time.perf_counter()
+    found: dict = {}
     page = browser.new_page()
     try:
         page.goto(url + "index.html", wait_until="load")
@@ -207,12 +282,17 @@ def print_with(browser, html: Path, pdf: Path) -> dict:
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
         page.evaluate("() => MathJax.startup.promise")
         page.wait_for_function("() => Array.from(document.images).every(img => img.complete)", timeout=60000)
-        page.evaluate(ARRANGE_PARTS, parts())
+        note = (f"Release {release()}. This printed copy leaves out the exercises' solutions, the live "
+                "widgets and the pages for instructors; the web book and the notebooks have them. "
+                "Its data are simulated.")
+        kept = printed_parts()
+        page.evaluate(ARRANGE_PARTS, [kept, [p for p in parts() if p not in kept], note])
         page.emulate_media(media="print")
         page.set_viewport_size({"width": PRINTABLE_WIDTH_PX, "height": 1000})
         page.evaluate(FIT_TABLES, PRINTABLE_WIDTH_PX)
-        found = page.evaluate("""() => ({math: document.querySelectorAll('mjx-container').length,
-            images: Array.from(document.images).filter(img => img.naturalWidth > 0).length})""")
+        found["wrapped_code_lines"] = page.evaluate(HANG_CODE_LINES)
+        found.update(page.evaluate("""() => ({math: document.querySelectorAll('mjx-container').length,
+            images: Array.from(document.images).filter(img => img.naturalWidth > 0).length})"""))
         found["overflowing"] = page.evaluate(OVERFLOWING, PRINTABLE_WIDTH_PX)
         headings = page.evaluate(HEADINGS)
         pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -251,7 +331,8 @@ def main(argv: list[str] | None = None) -> None:
     pdf = out / PDF_NAME
     found = print_book(html, pdf, args.browser)
     print(f"{pdf}: {pdf.stat().st_size / 1e6:.1f} MB; printed {found['math']} formulas and "
-          f"{found['images']} images in {found['seconds']:.0f} s")
+          f"{found['images']} images in {found['seconds']:.0f} s; {found['wrapped_code_lines']} code lines "
+          "wrap, with a hanging indent")
     if found["overflowing"]:
         print(f"{len(found['overflowing'])} elements are wider than the paper and cut off, such as:\n  "
               + "\n  ".join(found["overflowing"][:10]))

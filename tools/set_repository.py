@@ -102,7 +102,7 @@ def problems(root: Path) -> list[str]:
     for path in chapters(root):
         notebook = nbformat.read(path, as_version=4)
         cells = [c for c in notebook.cells if INSTALL_TAG in c.metadata.get("tags", [])]
-        code = [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
+        code = [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()] or [None]
         expected = install_cell_source(repo, tag, path.name)
         if len(cells) != 1:
             found.append(f"{path.name}: {len(cells)} install cells, expected 1")
@@ -152,13 +152,14 @@ def set_repository(root: Path, url: str) -> list[str]:
         notebook = nbformat.read(path, as_version=4)
         fresh = install_cell(repo, tag, path.name)
         cells = [c for c in notebook.cells if INSTALL_TAG in c.metadata.get("tags", [])]
-        if cells:
-            if cells[0].source == fresh.source:
-                continue
-            cells[0].source = fresh.source
-        else:
-            first_code = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.source.strip())
-            notebook.cells.insert(first_code, fresh)
+        others = [c for c in notebook.cells if INSTALL_TAG not in c.metadata.get("tags", [])]
+        first_code = next((i for i, c in enumerate(others) if c.cell_type == "code" and c.source.strip()), len(others))
+        cell = cells[0] if len(cells) == 1 else fresh
+        placed = others[:first_code] + [cell] + others[first_code:]
+        if len(cells) == 1 and cell.source == fresh.source and [id(c) for c in placed] == [id(c) for c in notebook.cells]:
+            continue  # already right, and in its place
+        cell.source = fresh.source
+        notebook.cells = placed  # one install cell, just before the first code cell
         notebooks[path] = notebook
     for relative, text in texts.items():
         (root / relative).write_text(text, encoding="utf-8")
@@ -173,6 +174,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--check", action="store_true", help="change nothing; fail if anything disagrees")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.check and args.url:
+        parser.error("--check changes nothing and takes no URL")
     if args.check:
         found = problems(args.root)
         print("\n".join(found) or f"every file names {configured_repository(args.root)}")
