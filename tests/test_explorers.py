@@ -10,8 +10,9 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy.special import expit
 
-from smecredit.explorers import (CoefficientExplorer, _auc_and_roc, borrower_pd, cutoff_outcome,
-                                 sampling_experiment)
+from smecredit.explorers import (CoefficientExplorer, _auc_and_roc, borrower_pd, borrower_widget,
+                                 coefficient_widget, cutoff_outcome, cutoff_widget, fit_logit_newton, mulberry32,
+                                 pack_columns, sampling_experiment, sampling_widget, unpack_columns)
 
 
 @pytest.fixture(scope="module")
@@ -157,54 +158,135 @@ def test_sampling_experiment(small_fit):
         sampling_experiment(fit, truth, "x", 0.0, 100)
 
 
-def _find(widget, kind):
-    """All descendants of an ipywidgets container of a given class."""
-    found = [widget] if isinstance(widget, kind) else []
-    for child in getattr(widget, "children", ()):
-        found += _find(child, kind)
-    return found
+def _design_from_spec(spec, columns):
+    """Rebuild the design matrix the way static/README.md tells the browser to."""
+    x = np.zeros((spec["n"], len(spec["names"])))
+    if spec["intercept"] is not None:
+        x[:, spec["intercept"]] = 1.0
+    for term in spec["terms"]:
+        values = columns[term["column"]]
+        if term["kind"] == "continuous":
+            x[:, term["design"]] = values
+        else:
+            for code, j in enumerate(term["design"], start=1):
+                x[:, j] = values == code
+    return x
 
 
-def test_widgets_respond_to_their_controls(small_fit):
-    """What a reader does in Jupyter: move a control, press a button; the view follows, with no error."""
-    import ipywidgets as w
+def test_packed_columns_come_back_exactly_and_compactly():
+    columns = {"codes": np.array([0, 3, 1], dtype=np.uint8), "tenths": np.array([12.3, -0.1, 3276.7]),
+               "wide": np.array([1.5, 250000.25, 0.0]), "pd": np.array([0.1234567890123, 0.5, 1 / 3])}
+    described, data = pack_columns(columns)
+    assert [(d["name"], d["dtype"], d["scale"]) for d in described] == [
+        ("codes", "uint8", 1), ("tenths", "int16", 10), ("wide", "int32", 100), ("pd", "float64", 1)]
+    assert all(d["offset"] % 8 == 0 for d in described) and len(data) % 8 == 0
+    back = unpack_columns(described, data)
+    for name, values in columns.items():
+        np.testing.assert_array_equal(back[name], values.astype(float))  # exact, not approximately
+    with pytest.raises(ValueError, match=r"'tenths' has values that are not finite \(rows \[1\]\)"):
+        pack_columns({"tenths": np.array([1.0, np.nan])})
+    with pytest.raises(ValueError, match="different lengths"):
+        pack_columns({"a": np.zeros(2), "b": np.zeros(3)})
 
-    from smecredit.explorers import borrower_widget, coefficient_widget, cutoff_widget, sampling_widget
 
+def test_mulberry32_is_the_published_generator():
+    def reference(seed, count):  # Tommy Ettinger's mulberry32, with Python integers
+        draws, state = [], seed
+        for _ in range(count):
+            state = (state + 0x6D2B79F5) & 0xFFFFFFFF
+            t = state
+            t = ((t ^ (t >> 15)) * (t | 1)) & 0xFFFFFFFF
+            t = (t ^ (t + ((t ^ (t >> 7)) * (t | 61)))) & 0xFFFFFFFF
+            draws.append((t ^ (t >> 14)) / 2**32)
+        return draws
+
+    assert mulberry32(1, 1, 3).tolist() == pytest.approx([0.6270739405881613, 0.002735721180215478,
+                                                           0.5274470399599522], abs=0)  # as JavaScript prints
+    assert mulberry32(2**32 - 5, 1, 1000).tolist() == reference(2**32 - 5, 1000)
+    assert mulberry32(7, 501, 3).tolist() == reference(7, 503)[500:]
+
+
+def test_newton_fit_matches_statsmodels_and_refuses_separation(small_fit):
+    import statsmodels.api as sm
+
+    _, fit, _ = small_fit
+    x, y = np.asarray(fit.model.exog), np.asarray(fit.model.endog)
+    estimates, errors = fit_logit_newton(x, y)
+    np.testing.assert_allclose(estimates, sm.Logit(y, x).fit(disp=0).params, rtol=1e-8)
+    np.testing.assert_allclose(errors, fit.bse, rtol=1e-6)
+    separated = np.column_stack([np.ones(6), [0, 1, 2, 3, 4, 5.0]])
+    assert fit_logit_newton(separated, np.array([0, 0, 0, 1, 1, 1.0])) is None
+
+
+def test_coefficient_widget_ships_the_design_exactly(small_fit):
     data, fit, truth = small_fit
     explorer = CoefficientExplorer(fit, truth)
-    panel = coefficient_widget(explorer, factor="x")
-    sliders = _find(panel, w.FloatSlider)
-    assert [s.description for s in sliders] == ["Intercept", "g = b", "g = c", "x"]
-    assert all(s.min <= t <= s.max for s, t in zip(sliders, truth[explorer.names]))  # the truth is reachable
-    sliders[3].value = sliders[3].max
-    buttons = {b.description: b for b in _find(panel, w.Button)}
-    draws = []
-    import smecredit.explorers as explorers_module
+    widget = coefficient_widget(explorer, factor="g")
+    spec = widget.spec
+    assert widget.kind == "coefficients" and spec["factor"] == "g" and spec["names"] == explorer.names
+    columns = unpack_columns(spec["columns"], widget.data)
+    np.testing.assert_array_equal(_design_from_spec(spec, columns), explorer.exog)
+    np.testing.assert_array_equal(columns["y"], explorer.y)
+    assert [t["kind"] for t in spec["terms"]] == ["categorical", "continuous"]
+    assert spec["terms"][0]["levels"] == ["a (reference)", "b", "c"]
+    assert all(lo <= t <= hi for lo, t, hi in zip(spec["low"], spec["truth"], spec["high"]))  # truth reachable
+    assert spec["loglik_max"] == pytest.approx(fit.llf)
+    with pytest.raises(ValueError, match="unknown factor"):
+        coefficient_widget(explorer, factor="z")
+    interaction = smf.logit("y ~ x * g", data=data).fit(disp=0)
+    with pytest.raises(ValueError, match="main effects only"):
+        coefficient_widget(CoefficientExplorer(interaction))
 
-    original = explorers_module.draw_coefficient_state
-    explorers_module.draw_coefficient_state = lambda *a, **k: draws.append(1) or original(*a, **k)
-    try:
-        buttons["Jump to the true coefficients"].click()
-    finally:
-        explorers_module.draw_coefficient_state = original
-    assert len(draws) == 1  # one redraw for the whole jump, not one per slider
-    assert [s.value for s in sliders] == pytest.approx(list(truth[explorer.names]), abs=1e-9)
-    buttons["Reset to the estimate"].click()
-    assert [s.value for s in sliders] == pytest.approx(list(explorer.estimate))
 
-    calculator = borrower_widget(fit, {"x": 0.0, "g": "a"})
-    choice = _find(calculator, w.Dropdown)[0]
-    choice.value = "c"
-    slider = _find(calculator, w.FloatSlider)[0]
-    slider.value = slider.max
+def test_borrower_widget_adds_up_to_the_reference_pd(small_fit):
+    _, fit, _ = small_fit
+    reference = {"x": 0.0, "g": "a"}
+    widget = borrower_widget(fit, reference)
+    spec = widget.spec
+    controls = {c["name"]: c for c in spec["controls"]}
+    assert controls["g"]["kind"] == "choice" and [o["value"] for o in controls["g"]["options"]] == ["a", "b", "c"]
+    assert controls["x"]["kind"] == "number" and controls["x"]["low"] < 0 < controls["x"]["high"]
+    # the browser's arithmetic, done here: borrower x = 1.5, g = c
+    row = np.array(spec["reference_x"])
+    for j, d in controls["x"]["delta"].items():
+        row[int(j)] += 1.5 * d
+    for j, d in next(o for o in controls["g"]["options"] if o["value"] == "c")["delta"].items():
+        row[int(j)] += d
+    b = np.array(spec["estimate"])
+    cov = np.array(spec["cov"]).reshape(len(b), len(b))
+    eta, se = row @ b, np.sqrt(row @ cov @ row)
+    expected = borrower_pd(fit, {"x": 1.5, "g": "c"}, reference)
+    assert expit(eta) == pytest.approx(expected.pd, rel=1e-12)
+    assert expit(eta - spec["z"] * se) == pytest.approx(expected.ci_low, rel=1e-9)
+    assert expit(eta + spec["z"] * se) == pytest.approx(expected.ci_high, rel=1e-9)
+    with pytest.raises(ValueError, match="every factor"):
+        borrower_widget(fit, {"g": "a"})
 
-    cut = cutoff_widget(fit.predict(data), data["y"], np.full(len(data), 100.0), np.full(len(data), 5.0))
-    for control in _find(cut, w.FloatSlider):
-        control.value = control.max
-        control.value = control.min
 
-    experiment = sampling_widget(fit, truth, term="x", sample_size=500, replications=5)
-    progress = _find(experiment, w.IntProgress)[0]
-    _find(experiment, w.Button)[0].click()
-    assert progress.value == progress.max == 5
+def test_cutoff_widget_opens_at_the_setting_of_its_static_twin(small_fit):
+    data, fit, _ = small_fit
+    p = fit.predict(data).to_numpy()
+    lgd = np.where(data["g"] == "a", 0.3, 0.6)
+    widget = cutoff_widget(p, data["y"], np.full(len(p), 100.0), np.full(len(p), 5.5), cutoff=0.2, lgd=lgd,
+                           funding_cost_pct=3.5, lgd_groups=np.where(data["g"] == "a", "mortgage", "credit"))
+    spec = widget.spec
+    assert (spec["cutoff"], spec["lgd_mode"], spec["funding_cost_pct"]) == (0.2, "by guarantee", 3.5)
+    assert spec["lgd_levels"] == [{"label": "mortgage", "value": 0.3}, {"label": "credit", "value": 0.6}]
+    columns = unpack_columns(spec["columns"], widget.data)
+    np.testing.assert_array_equal(columns["pd"], p)
+    np.testing.assert_array_equal(np.array([0.3, 0.6])[columns["lgd_code"].astype(int)], lgd)
+    assert len(spec["grid"]) == 40
+    single = cutoff_widget(p, data["y"], np.full(len(p), 100.0), np.full(len(p), 5.5), lgd=0.45)
+    assert (single.spec["lgd_mode"], single.spec["lgd"]) == ("single", 0.45)
+
+
+def test_sampling_widget_starts_where_the_reference_run_does(small_fit):
+    _, fit, truth = small_fit
+    widget = sampling_widget(fit, truth, term="x", sample_size=500, replications=5, seed=3)
+    spec = widget.spec
+    assert (spec["term"], spec["true_value"], spec["sample_size"], spec["replications"], spec["seed"]) == (
+        "x", 0.8, 500, 5, 3)
+    np.testing.assert_array_equal(_design_from_spec(spec, unpack_columns(spec["columns"], widget.data)),
+                                  np.asarray(fit.model.exog))
+    with pytest.raises(ValueError, match="unknown term"):
+        sampling_widget(fit, truth, term="nope")

@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from serving import StaticServer  # noqa: E402  (tests/browser/serving.py)
 from offline_book import guard_launch_buttons, is_placeholder  # noqa: E402
-import trim_widget_manager  # noqa: E402  (tools/trim_widget_manager.py)
 import set_repository  # noqa: E402  (tools/set_repository.py)
 
 FALLBACK_CHAPTER = ROOT / "book" / "03-the-loan-book.ipynb"
@@ -257,51 +256,39 @@ def test_the_workflows_run_the_readme_test_command_and_publish_the_checked_book(
 def test_no_root_static_folder():
     assert not (ROOT / "_static").exists(), (
         "Jupyter Book 1 injects every .js/.css under the static folders into every page when a root _static/ "
-        "exists (vendored MathJax and the widget manager included): put local files in _assets/ and list "
+        "exists (vendored MathJax and the widget mount script included): put local files in _assets/ and list "
         "them in html_js_files / html_css_files")
 
 
 def test_every_vendored_package_has_its_licence_and_is_wired():
     config = (ROOT / "_config.yml").read_text(encoding="utf-8")
     vendor = ROOT / "_assets" / "vendor"
-    for package in ["mathjax-3.2.2", "requirejs-2.3.8", "html-manager-1.0.15"]:
+    for package in ["mathjax-3.2.2"]:
         assert (vendor / package / "LICENSE").is_file(), package
         assert (vendor / package / "package.json").is_file(), package
-    for wired in re.findall(r"(vendor/[\w./-]+\.js)", config):
+    for wired in re.findall(r"((?:vendor|widgets)/[\w./-]+\.js)", config):
         assert (ROOT / "_assets" / wired).is_file(), wired
+    assert "widgets/embed.js" in config
     assert (ROOT / "tests" / "browser" / "vendor" / "axe-core-4.14.1" / "LICENSE").is_file()
 
 
-def test_the_vendored_widget_manager_holds_only_the_ipywidgets_8_modules():
-    text = (ROOT / "_assets/vendor/html-manager-1.0.15/dist/embed-amd.js").read_text(encoding="utf-8")
-    assert sorted(trim_widget_manager.defined_modules(text)) == sorted(trim_widget_manager.KEPT)
-
-
-def test_trimming_drops_the_ipywidgets_7_modules_and_keeps_the_rest():
-    module = '/*! For license information please see {0}.js.LICENSE.txt */\ndefine("{1}",["module"],(e=>{0}));\n//# sourceMappingURL={0}.js.map;\n'
-    names = {"base": "@jupyter-widgets/base", "controls": "@jupyter-widgets/controls",
-             "base7": "@jupyter-widgets/base7", "controls7": "@jupyter-widgets/controls7",
-             "index": "@jupyter-widgets/html-manager", "lib": "@jupyter-widgets/html-manager/dist/libembed-amd"}
-    text = "\n".join(module.format(short, full) for short, full in names.items()) + "(()=>{render()})();"
-    trimmed = trim_widget_manager.trim(text)
-    assert trimmed == "\n".join(module.format(short, full) for short, full in names.items()
-                                 if not short.endswith("7")) + "(()=>{render()})();"
-    with pytest.raises(ValueError, match="expected"):
-        trim_widget_manager.trim(trimmed)  # another layout is refused, not trimmed blindly
-
-
-def test_every_stored_widget_is_an_ipywidgets_8_model():
-    """The trimmed widget manager renders ipywidgets 8 state only (base and controls 2.x)."""
-    seen = set()
+def test_every_stored_widget_is_a_live_explorer_with_the_current_front_end():
+    """The pages run stored widgets with the book's own mount script (_assets/widgets/embed.js),
+    which runs anywidget modules only; and the module stored in a notebook is frozen when it runs,
+    so a chapter not re-executed after a change to explorers.js would show the old code."""
+    static = ROOT / "src" / "smecredit" / "static"
+    esm, css = (static / "explorers.js").read_text(encoding="utf-8"), (static / "explorers.css").read_text(encoding="utf-8")
+    kinds = []
     for path in sorted((ROOT / "book").glob("*.ipynb")):
-        state = nbformat.read(path, as_version=4).metadata.get("widgets", {}).get(
-            "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        notebook = nbformat.read(path, as_version=4)
+        state = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get(
+            "state", {})
         for model_id, model in state.items():
-            module, version = model["model_module"], model["model_module_version"]
-            seen.add(module)
-            expected = "1." if module == "@jupyter-widgets/output" else "2."
-            assert version.startswith(expected), f"{path.name}: widget {model_id} is {module} {version}"
-    assert {"@jupyter-widgets/base", "@jupyter-widgets/controls"} <= seen
+            assert model["model_name"] == "AnyModel", f"{path.name}: widget {model_id} is a {model['model_name']}"
+            assert model["state"]["_esm"] == esm, f"{path.name}: stored explorers.js is stale; run make execute"
+            assert model["state"]["_css"] == css, f"{path.name}: stored explorers.css is stale; run make execute"
+            kinds.append((path.name[:2], model["state"]["kind"]))
+    assert sorted(kinds) == [("06", "borrower"), ("06", "coefficients"), ("06", "sampling"), ("10", "cutoff")]
 
 
 def test_the_theme_template_copy_differs_from_the_theme_only_by_the_icon_script():

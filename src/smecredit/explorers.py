@@ -11,13 +11,12 @@ shows the figure at the default setting.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit
 
@@ -179,65 +178,6 @@ def draw_coefficient_state(explorer: CoefficientExplorer, state: CoefficientStat
     return fig
 
 
-def coefficient_widget(explorer: CoefficientExplorer, factor: str | None = None, width_se: float = 4.0):
-    """The coefficient explorer: a slider per coefficient (estimate +/- width_se standard errors),
-    a factor chooser, and buttons to reset to the estimate and to jump to the simulation's truth."""
-    import ipywidgets as w
-
-    style = {"description_width": "initial"}
-    layout = w.Layout(width="95%")
-    sliders = []
-    for name, est, se in zip(explorer.names, explorer.estimate, explorer.std_err):
-        low, high = est - width_se * se, est + width_se * se
-        if explorer.truth is not None:
-            true_value = explorer.truth[explorer.names.index(name)]
-            low, high = min(low, true_value), max(high, true_value)
-        sliders.append(w.FloatSlider(value=est, min=low, max=high, step=(high - low) / 200, readout_format=".3f",
-                                     description=term_label(name), style=style, layout=layout, continuous_update=False,
-                                     tooltip=f"Coefficient of {term_label(name)} on the log-odds scale"))
-    chooser = w.Dropdown(options=explorer.factors, value=factor or explorer.factors[0],
-                         description="Effect curve of", style=style)
-    button_layout = w.Layout(width="auto")
-    reset = w.Button(description="Reset to the estimate", tooltip="Set every slider to its estimate",
-                     layout=button_layout)
-    to_truth = w.Button(description="Jump to the true coefficients", disabled=explorer.truth is None,
-                        tooltip="Set every slider to the simulation's true coefficient", layout=button_layout)
-    out = w.Output()
-    fig = plt.figure(figsize=(10, 6.5))
-    plt.close(fig)
-
-    batch = {"active": False}  # while a button sets every slider, draw once at the end, not per slider
-
-    def redraw(*_):
-        if batch["active"]:
-            return
-        values = [s.value for s in sliders]
-        state = explorer.update(values, chooser.value)
-        draw_coefficient_state(explorer, state, chooser.value, fig)
-        with out:
-            out.clear_output(wait=True)
-            from IPython.display import display
-            display(fig)
-
-    def set_all(values):
-        batch["active"] = True
-        try:
-            for s, v in zip(sliders, values):
-                s.value = float(np.clip(v, s.min, s.max))
-        finally:
-            batch["active"] = False
-        redraw()
-
-    for s in sliders:
-        s.observe(redraw, names="value")
-    chooser.observe(redraw, names="value")
-    reset.on_click(lambda _: set_all(explorer.estimate))
-    to_truth.on_click(lambda _: set_all(explorer.truth))
-    redraw()
-    panel = w.Accordion(children=[w.VBox(sliders)], titles=("Coefficients (log-odds)",))
-    return w.VBox([w.HBox([chooser, reset, to_truth]), panel, out])
-
-
 # ----------------------------------------------------------------------------------------------
 # Borrower PD calculator
 # ----------------------------------------------------------------------------------------------
@@ -311,46 +251,6 @@ def draw_borrower_pd(result: BorrowerPD, fig: plt.Figure | None = None) -> plt.F
                    title=f"Odds {result.odds_ratio_vs_reference:.2f} times the reference borrower's")
     fig.tight_layout()
     return fig
-
-
-def borrower_widget(result, reference: dict):
-    """The borrower PD calculator: one labelled control per factor, starting at the reference borrower."""
-    import ipywidgets as w
-    from IPython.display import display
-
-    frame = result.model.data.frame
-    style = {"description_width": "210px"}  # room for the longest factor name, the rest for the track
-    layout = w.Layout(width="95%")
-    controls = {}
-    for name, value in reference.items():
-        column = frame[name]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            controls[name] = w.Dropdown(options=list(column.cat.categories), value=value, description=name,
-                                        style=style, layout=layout)
-        elif pd.api.types.is_integer_dtype(column) and column.nunique() < 12:
-            controls[name] = w.Dropdown(options=sorted(column.unique().tolist()), value=value, description=name,
-                                        style=style, layout=layout)
-        else:
-            low, high = float(column.quantile(0.005)), float(column.quantile(0.995))
-            controls[name] = w.FloatSlider(value=float(value), min=low, max=high, step=(high - low) / 100,
-                                           description=name, style=style, layout=layout,
-                                           continuous_update=False, readout_format=".1f")
-    out = w.Output()
-    fig = plt.figure(figsize=(9, 4))
-    plt.close(fig)
-
-    def redraw(*_):
-        borrower = {name: control.value for name, control in controls.items()}
-        draw_borrower_pd(borrower_pd(result, borrower, reference), fig)
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
-
-    for control in controls.values():
-        control.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.GridBox(list(controls.values()), layout=w.Layout(grid_template_columns="repeat(2, 50%)")),
-                   out])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -446,37 +346,6 @@ def draw_cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, outcome: Cutoff
     return fig
 
 
-def cutoff_widget(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float = 0.1):
-    """The cutoff explorer: sliders for the PD cutoff, the LGD and the funding cost."""
-    import ipywidgets as w
-    from IPython.display import display
-
-    style = {"description_width": "200px"}
-    layout = w.Layout(width="90%")
-    cut = w.FloatSlider(value=cutoff, min=0.0, max=1.0, step=0.005, readout_format=".3f",
-                        description="PD cutoff (approve below)", style=style, layout=layout, continuous_update=False)
-    lgd = w.FloatSlider(value=0.45, min=0.0, max=1.0, step=0.05, description="LGD (share of EAD lost)", style=style,
-                        layout=layout, continuous_update=False)
-    funding = w.FloatSlider(value=3.0, min=0.0, max=8.0, step=0.25, description="Funding cost (% a year)",
-                            style=style, layout=layout, continuous_update=False)
-    out = w.Output()
-    fig = plt.figure(figsize=(10, 4))
-    plt.close(fig)
-
-    def redraw(*_):
-        outcome = cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, cut.value, lgd.value, funding.value)
-        draw_cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, outcome, lgd.value, funding.value, fig)
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
-            display(outcome.confusion)
-
-    for control in (cut, lgd, funding):
-        control.observe(redraw, names="value")
-    redraw()
-    return w.VBox([cut, lgd, funding, out])
-
-
 # ----------------------------------------------------------------------------------------------
 # Sampling experiment
 # ----------------------------------------------------------------------------------------------
@@ -524,32 +393,22 @@ def sampling_experiment(result, truth: pd.Series, term: str, true_value: float, 
     j = names.index(term)
     beta[j] = true_value
     exog = np.asarray(result.model.exog, dtype=float)
-    rng = np.random.default_rng(seed)
+    n = exog.shape[0]
     estimates, errors = np.full(replications, np.nan), np.full(replications, np.nan)
     failed = 0
     for r in range(replications):
-        rows = rng.integers(0, exog.shape[0], size=sample_size)
+        first = r * 2 * sample_size + 1
+        rows = np.floor(mulberry32(seed, first, sample_size) * n).astype(np.int64)
         x = exog[rows]
-        y = (rng.random(sample_size) < expit(x @ beta)).astype(float)
+        y = (mulberry32(seed, first + sample_size, sample_size) < expit(x @ beta)).astype(float)
         # Drop design columns that are constant zero in this sample (a rare level not drawn).
         used = np.flatnonzero(x.any(axis=0))
-        if j not in used:
+        fit = fit_logit_newton(x[:, used], y) if j in used else None
+        if fit is None:  # the level was not drawn, or separation in a small sample: count it, go on
             failed += 1
-            continue
-        try:
-            with np.errstate(all="ignore"):
-                import warnings
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    fit = sm.Logit(y, x[:, used]).fit(disp=0, method="newton", maxiter=50)
+        else:
             k = int(np.flatnonzero(used == j)[0])
-            est, se = fit.params[k], fit.bse[k]
-            if not (np.isfinite(est) and np.isfinite(se)) or se <= 0:
-                raise ValueError("no finite estimate")
-            estimates[r], errors[r] = est, se
-        except Exception:  # separation or no convergence in a small sample: count it, go on
-            failed += 1
+            estimates[r], errors[r] = fit[0][k], fit[1][k]
         if progress is not None:
             progress(r + 1, replications)
     ok = np.isfinite(estimates)
@@ -558,6 +417,60 @@ def sampling_experiment(result, truth: pd.Series, term: str, true_value: float, 
     significant = np.abs(estimates[ok] / errors[ok]) > z
     return SamplingResult(term, true_value, estimates[ok], errors[ok], float(covered.mean()) if ok.any() else np.nan,
                           float(significant.mean()) if ok.any() else np.nan, failed)
+
+
+def mulberry32(seed: int, first: int, count: int) -> np.ndarray:
+    """Draws ``first`` to ``first + count - 1`` of the mulberry32 generator: uniforms in [0, 1), shape (count,).
+
+    Draw m is ``hash(seed + m * 0x6D2B79F5 mod 2**32) / 2**32`` (Tommy Ettinger's mulberry32, public
+    domain), which the explorers' JavaScript computes identically, so that the sampling experiment
+    in the browser draws the same samples as this reference. A 32-bit generator: fine for teaching
+    demonstrations, not for serious Monte Carlo work.
+    """
+    m = np.arange(first, first + count, dtype=np.uint64)
+    t = ((np.uint64(seed & 0xFFFFFFFF) + m * np.uint64(0x6D2B79F5)) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    # uint32 arithmetic wraps modulo 2**32, as Math.imul and the int32 casts of JavaScript do.
+    t = (t ^ (t >> np.uint32(15))) * (t | np.uint32(1))
+    t = t ^ (t + (t ^ (t >> np.uint32(7))) * (t | np.uint32(61)))
+    return (t ^ (t >> np.uint32(14))).astype(np.float64) / 4294967296.0
+
+
+def fit_logit_newton(x: np.ndarray, y: np.ndarray, max_iter: int = 25, tol: float = 1e-8):
+    """Maximum-likelihood logit by Newton's method, as the explorers' JavaScript fits it.
+
+    Starts from zero; stops when the largest step is below ``tol``; the standard errors come from
+    the inverse of X'WX of the last iteration.
+
+    Args:
+        x: design, shape (n, k). y: 0/1 outcomes, shape (n,).
+
+    Returns:
+        (estimates, standard errors), each shape (k,), or None when the fit fails: X'WX is not
+        positive definite (a Cholesky factor does not exist), a number is not finite, or the step
+        does not fall below ``tol`` within ``max_iter`` iterations (as under separation).
+    """
+    beta = np.zeros(x.shape[1])
+    for _ in range(max_iter):
+        p = expit(x @ beta)
+        hessian = (x * (p * (1 - p))[:, None]).T @ x
+        try:
+            factor = np.linalg.cholesky(hessian)
+        except np.linalg.LinAlgError:
+            return None
+        step = _cholesky_solve(factor, x.T @ (y - p))
+        beta = beta + step
+        if not np.all(np.isfinite(beta)):
+            return None
+        if np.max(np.abs(step)) < tol:
+            errors = np.sqrt(np.diag(_cholesky_solve(factor, np.eye(x.shape[1]))))
+            return beta, errors
+    return None
+
+
+def _cholesky_solve(lower: np.ndarray, b: np.ndarray) -> np.ndarray:
+    from scipy.linalg import solve_triangular
+
+    return solve_triangular(lower.T, solve_triangular(lower, b, lower=True), lower=False)
 
 
 def draw_sampling_result(outcome: SamplingResult, fig: plt.Figure | None = None) -> plt.Figure:
@@ -576,46 +489,336 @@ def draw_sampling_result(outcome: SamplingResult, fig: plt.Figure | None = None)
     return fig
 
 
-def sampling_widget(result, truth: pd.Series, term: str = "markup_pct", sample_size: int = 2000,
-                    replications: int = 100):
-    """The sampling experiment: choose a coefficient, its true value and the sample size; press Run."""
-    import ipywidgets as w
-    from IPython.display import display
+# ----------------------------------------------------------------------------------------------
+# The live explorers: one anywidget, whose JavaScript (static/explorers.js) computes and draws in
+# the reader's browser. The functions above are its reference. See static/README.md.
+# ----------------------------------------------------------------------------------------------
 
-    style = {"description_width": "initial"}
+STATIC = Path(__file__).with_name("static")
+# A readable name and unit for each loan-book column an explorer offers as a control or a term.
+COLUMN_LABELS = {
+    "markup_pct": "Markup over the benchmark (%)",
+    "repayment_method": "Repayment method",
+    "shareholder_holding_years": "Controlling shareholder's holding time (years)",
+    "owner_experience_years": "Owner's years in the trade",
+    "guarantee_method": "Guarantee method",
+    "internal_rating": "Internal rating",
+    "debt_ratio_pct": "Debt ratio (%)",
+    "size_class": "Size class",
+    "industry": "Industry",
+    "owner_age_years": "Owner's age (years)",
+    "firm_age_years": "Firm's age (years)",
+    "registered_capital_10k": "Registered capital (10k yuan)",
+    "origination_year": "Year of origination",
+}
+Z_95 = float(stats.norm.ppf(0.975))
+
+
+def _column_label(name: str) -> str:
+    bare = name[2:-1] if name.startswith("C(") and name.endswith(")") else name
+    return COLUMN_LABELS.get(bare, bare)
+
+
+def pack_columns(columns: dict[str, np.ndarray]) -> tuple[list[dict], bytes]:
+    """Pack per-loan columns for the browser, losslessly and compactly (static/README.md).
+
+    Integer-valued 0/1 or code columns (dtype uint8/bool) stay uint8. Any other column is stored as
+    the smallest integer type holding ``round(value * 10**d)``, for the fewest decimals d (0 to 6)
+    that give every value back exactly as ``stored / 10**d``; failing that, as float64.
+
+    Args:
+        columns: name -> array of shape (n,), every array the same length.
+
+    Returns:
+        (descriptions, data): one ``{"name", "dtype", "offset", "length", "scale"}`` per column, and
+        the bytes, little-endian, each column starting at a multiple of 8.
+
+    Raises:
+        ValueError: columns of different lengths, or a value that is not finite.
+    """
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"columns of different lengths: { {k: len(v) for k, v in columns.items()} }")
+    descriptions, chunks, offset = [], [], 0
+    for name, values in columns.items():
+        values = np.asarray(values)
+        if values.dtype in (np.uint8, np.bool_):
+            stored, scale = values.astype("<u1"), 1
+        else:
+            values = values.astype(float)
+            if not np.all(np.isfinite(values)):
+                bad = np.flatnonzero(~np.isfinite(values))[:5].tolist()
+                raise ValueError(f"column {name!r} has values that are not finite (rows {bad}); "
+                                 "fill or drop them before building the explorer")
+            stored, scale = values.astype("<f8"), 1
+            for decimals in range(7):
+                scaled = np.round(values * 10**decimals)
+                if np.array_equal(scaled / 10**decimals, values):
+                    for dtype in ("<u1", "<i2", "<i4"):
+                        info = np.iinfo(dtype)
+                        if scaled.min() >= info.min and scaled.max() <= info.max:
+                            stored, scale = scaled.astype(dtype), 10**decimals
+                            break
+                    break
+        raw = stored.tobytes()
+        chunks.append(raw + b"\0" * (-len(raw) % 8))
+        descriptions.append({"name": name, "dtype": {"u1": "uint8", "i2": "int16", "i4": "int32", "f8": "float64"}[
+            stored.dtype.str[1:]], "offset": offset, "length": len(values), "scale": scale})
+        offset += len(chunks[-1])
+    return descriptions, b"".join(chunks)
+
+
+def unpack_columns(descriptions: list[dict], data: bytes) -> dict[str, np.ndarray]:
+    """The inverse of :func:`pack_columns`: name -> float64 array (what the browser decodes)."""
+    dtypes = {"uint8": "<u1", "int16": "<i2", "int32": "<i4", "float64": "<f8"}
+    return {d["name"]: np.frombuffer(data, dtypes[d["dtype"]], d["length"], d["offset"]).astype(float) / d["scale"]
+            for d in descriptions}
+
+
+def _design_terms(result) -> tuple[list[dict], dict[str, np.ndarray], int | None]:
+    """Describe a formula logit's design as terms over compact columns (static/README.md).
+
+    A term is continuous (one design column, stored as it is) or categorical (treatment-coded
+    dummies, stored as a uint8 code: 0 for the reference level, c for design column ``design[c-1]``).
+
+    Raises:
+        ValueError: a model without a formula, or a term that is neither (an interaction, a
+            spline): the explorers handle main effects only.
+    """
+    spec = getattr(result.model.data, "model_spec", None)
+    if spec is None:
+        raise ValueError("the explorer needs a model fitted from a formula (smf.logit)")
     names = list(result.params.index)
-    se = float(result.bse[term])
-    chooser = w.Dropdown(options=[(term_label(n), n) for n in names if n != "Intercept"], value=term,
-                         description="Coefficient", style=style)
-    true_value = w.FloatText(value=float(truth.get(term, 0.0)), description="True value (log-odds)", style=style,
-                             step=se)
-    size = w.IntSlider(value=sample_size, min=500, max=20000, step=500, description="Loans per sample",
-                       style=style, continuous_update=False)
-    run = w.Button(description="Run the experiment", tooltip="Refit the model on many simulated samples",
-                   layout=w.Layout(width="auto"))
-    bar = w.IntProgress(value=0, min=0, max=replications, description="Progress")
-    out = w.Output()
-    fig = plt.figure(figsize=(7, 4))
-    plt.close(fig)
+    exog = np.asarray(result.model.exog, dtype=float)
+    terms, columns, intercept = [], {}, None
+    for term_name, cols in spec.term_name_slices.items():
+        idx = list(range(cols.start, cols.stop))
+        block = exog[:, idx]
+        if term_name == "Intercept":
+            intercept = idx[0]
+            continue
+        if len(idx) == 1 and "[" not in names[idx[0]]:
+            column = f"x{len(columns)}"
+            columns[column] = block[:, 0]
+            values = block[:, 0]
+            grid = np.linspace(np.quantile(values, 0.01), np.quantile(values, 0.99), 15)
+            terms.append({"name": term_name, "label": _column_label(term_name), "kind": "continuous",
+                          "column": column, "design": idx[0], "grid": grid.tolist()})
+            continue
+        dummies = np.isin(block, (0.0, 1.0)).all() and (block.sum(axis=1) <= 1).all()
+        if not dummies or len(idx) > 254:
+            raise ValueError(f"term {term_name!r} is neither one numeric column nor a treatment-coded "
+                             "category; the explorers handle main effects only")
+        column = f"x{len(columns)}"
+        codes = np.where(block.any(axis=1), block.argmax(axis=1) + 1, 0).astype(np.uint8)
+        columns[column] = codes
+        levels = ["reference"] + [names[i].split("[T.")[-1].rstrip("]") for i in idx]
+        reference = _reference_level(result, term_name)
+        if reference is not None:
+            levels[0] = f"{reference} (reference)"
+        terms.append({"name": term_name, "label": _column_label(term_name), "kind": "categorical",
+                      "column": column, "design": idx, "levels": levels})
+    return terms, columns, intercept
 
-    def on_term(change):
-        true_value.value = float(truth.get(change["new"], 0.0))
 
-    def on_run(_):
-        bar.value = 0
-        started = time.perf_counter()
+def _reference_level(result, term_name: str):
+    """The reference level of a categorical term, from the data the model was fitted on (or None)."""
+    frame = result.model.data.frame
+    bare = term_name[2:-1] if term_name.startswith("C(") and term_name.endswith(")") else term_name
+    if frame is None or bare not in frame.columns:
+        return None
+    column = frame[bare]
+    levels = column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype) else np.sort(column.unique())
+    return str(levels[0])
 
-        def progress(done, total):
-            bar.value = done
 
-        outcome = sampling_experiment(result, truth, chooser.value, true_value.value, size.value, replications,
-                                      progress=progress)
-        draw_sampling_result(outcome, fig)
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
-            print(f"{outcome.failed_fits} samples could not be fitted; took {time.perf_counter() - started:.1f} s")
+def _explorer_widget_class():
+    """The anywidget class, built on first use so that importing this module needs no anywidget."""
+    global _EXPLORER_CLASS
+    if _EXPLORER_CLASS is None:
+        import anywidget
+        import traitlets
 
-    chooser.observe(on_term, names="value")
-    run.on_click(on_run)
-    return w.VBox([chooser, true_value, size, w.HBox([run, bar]), out])
+        class Explorer(anywidget.AnyWidget):
+            """One live explorer: ``kind`` names it, ``spec`` and ``data`` hold what it computes on."""
+
+            _esm = STATIC / "explorers.js"
+            _css = STATIC / "explorers.css"
+            kind = traitlets.Unicode("").tag(sync=True)
+            spec = traitlets.Dict().tag(sync=True)
+            data = traitlets.Bytes(b"").tag(sync=True)
+
+        _EXPLORER_CLASS = Explorer
+    return _EXPLORER_CLASS
+
+
+_EXPLORER_CLASS = None
+
+
+def _finite(values) -> list:
+    """A JSON-safe list: NaN (a truth the model lacks) becomes None."""
+    return [None if not np.isfinite(v) else float(v) for v in np.asarray(values, dtype=float)]
+
+
+def coefficient_widget(explorer: CoefficientExplorer, factor: str | None = None, width_se: float = 4.0):
+    """The live coefficient explorer: a slider per coefficient (estimate ± ``width_se`` standard
+    errors, widened to reach the truth), an effect-curve chooser, and buttons back to the estimate
+    and to the simulation's truth. Computes and draws in the browser (static/explorers.js).
+
+    Returns:
+        an ``Explorer`` anywidget (display it as a cell's last value).
+
+    Raises:
+        ValueError: an unknown factor, or a model the explorers cannot describe (see ``_design_terms``).
+    """
+    factor = factor or explorer.factors[0]
+    if factor not in explorer.factors:
+        raise ValueError(f"unknown factor {factor!r}; choose one of {explorer.factors}")
+    terms, columns, intercept = _design_terms(explorer.result)
+    columns["y"] = explorer.y.astype(np.uint8)
+    low = explorer.estimate - width_se * explorer.std_err
+    high = explorer.estimate + width_se * explorer.std_err
+    if explorer.truth is not None:
+        low, high = np.minimum(low, explorer.truth), np.maximum(high, explorer.truth)
+    described, data = pack_columns(columns)
+    spec = {"title": "Coefficient explorer", "n": int(explorer.y.size), "names": explorer.names,
+            "labels": [term_label(n) for n in explorer.names], "estimate": _finite(explorer.estimate),
+            "std_err": _finite(explorer.std_err),
+            "truth": None if explorer.truth is None else _finite(explorer.truth),
+            "loglik_max": explorer.loglik_max, "low": _finite(low), "high": _finite(high),
+            "step": _finite((high - low) / 200), "intercept": intercept, "terms": terms, "outcome": "y",
+            "factor": factor, "columns": described}
+    return _explorer_widget_class()(kind="coefficients", spec=spec, data=data)
+
+
+def borrower_widget(result, reference: dict, alpha: float = 0.05):
+    """The live PD calculator: one labelled control per factor, starting at the reference borrower;
+    shows the PD with its interval, the odds against the reference and each factor's contribution.
+
+    Args:
+        result: fitted formula logit. reference: one value per factor of the formula (category
+            labels as text, numbers in the data's units). alpha: 1 - confidence level.
+
+    Raises:
+        ValueError: a factor missing from ``reference``, or a numeric factor that does not enter
+            the model linearly (the browser adds per-unit changes).
+    """
+    from patsy import build_design_matrices
+
+    frame = result.model.data.frame
+    design_info = result.model.data.model_spec
+
+    def design(rows: list[dict]) -> np.ndarray:
+        table = pd.DataFrame(rows)
+        for column in table.columns:
+            if column in frame.columns and isinstance(frame[column].dtype, pd.CategoricalDtype):
+                table[column] = pd.Categorical(table[column], categories=frame[column].cat.categories)
+        return np.asarray(build_design_matrices([design_info], table)[0], dtype=float)
+
+    borrower_pd(result, reference, reference)  # raises a clear error when a factor is missing
+    x_ref = design([reference])[0]
+    controls = []
+    for name, value in reference.items():
+        column = frame[name]
+        label = COLUMN_LABELS.get(name, name)
+        if isinstance(column.dtype, pd.CategoricalDtype) or (
+                pd.api.types.is_integer_dtype(column) and column.nunique() < 12):
+            options = (list(column.cat.categories) if isinstance(column.dtype, pd.CategoricalDtype)
+                       else sorted(column.unique().tolist()))
+            rows = design([dict(reference, **{name: option}) for option in options]) - x_ref
+            controls.append({"name": name, "label": label, "kind": "choice", "value": _json_value(value),
+                             "options": [{"value": _json_value(o), "label": str(o),
+                                          "delta": {str(j): float(d) for j, d in enumerate(row) if d != 0}}
+                                         for o, row in zip(options, rows)]})
+        else:
+            low, high = float(column.quantile(0.005)), float(column.quantile(0.995))
+            one, two = design([dict(reference, **{name: float(value) + 1}), dict(reference, **{name: float(value) + 2})])
+            per_unit = one - x_ref
+            if not np.allclose(two - x_ref, 2 * per_unit):
+                raise ValueError(f"{name!r} does not enter the model linearly; the calculator cannot vary it")
+            controls.append({"name": name, "label": label, "kind": "number", "value": float(value),
+                             "low": min(low, float(value)), "high": max(high, float(value)),
+                             "step": _nice_step((high - low) / 100),
+                             "delta": {str(j): float(d) for j, d in enumerate(per_unit) if d != 0}})
+    slices = [{"label": _column_label(term), "start": sl.start, "stop": sl.stop}
+              for term, sl in design_info.term_name_slices.items() if term != "Intercept"]
+    spec = {"title": "Borrower PD calculator", "names": list(result.params.index),
+            "estimate": _finite(result.params), "cov": _finite(np.asarray(result.cov_params()).ravel()),
+            "z": float(stats.norm.ppf(1 - alpha / 2)), "reference_x": _finite(x_ref), "term_slices": slices,
+            "controls": controls}
+    return _explorer_widget_class()(kind="borrower", spec=spec, data=b"")
+
+
+def _json_value(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _nice_step(raw: float) -> float:
+    """A step of 1, 2 or 5 times a power of ten, near ``raw`` (sliders that land on round values)."""
+    if raw <= 0 or not np.isfinite(raw):
+        return 1.0
+    power = 10 ** np.floor(np.log10(raw))
+    return float(min((m * power for m in (1, 2, 5, 10)), key=lambda s: abs(s - raw)))
+
+
+def cutoff_widget(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float = 0.1, lgd=0.45,
+                  funding_cost_pct: float = 3.0, lgd_groups=None):
+    """The live cutoff explorer: PD cutoff, LGD (per loan, or one value for all) and funding cost.
+
+    It opens at the setting given, so its first drawing is :func:`draw_cutoff_outcome` at the same
+    setting, the static twin above it in the chapter.
+
+    Args:
+        pd_hat, defaulted, amount_10k, rate_pct: arrays of shape (n,) as for :func:`cutoff_outcome`.
+        cutoff: starting PD cutoff, 0 to 1. lgd: one LGD or one per loan (shape (n,)), 0 to 1.
+        funding_cost_pct: starting cost of funds and operations, percent a year.
+        lgd_groups: optional labels of shape (n,) naming each loan's LGD (e.g. the guarantee method).
+
+    Raises:
+        ValueError: as :func:`cutoff_outcome`, or more than 255 distinct LGDs.
+    """
+    outcome = cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, cutoff, lgd, funding_cost_pct)
+    p = np.asarray(pd_hat, dtype=float)
+    lgd_per_loan = np.broadcast_to(np.asarray(lgd, dtype=float), p.shape)
+    groups = (np.asarray(lgd_groups).astype(str) if lgd_groups is not None
+              else np.array([f"LGD {v:.0%}" for v in lgd_per_loan]))
+    pairs = sorted(set(zip(groups.tolist(), lgd_per_loan.tolist())), key=lambda pair: (pair[1], pair[0]))
+    if len(pairs) > 255:
+        raise ValueError("the cutoff explorer takes at most 255 distinct LGDs (group them)")
+    code_of = {pair: code for code, pair in enumerate(pairs)}
+    codes = np.array([code_of[pair] for pair in zip(groups.tolist(), lgd_per_loan.tolist())], dtype=np.uint8)
+    described, data = pack_columns({"pd": p, "y": np.asarray(defaulted).astype(np.uint8),
+                                    "amount_10k": np.asarray(amount_10k, dtype=float),
+                                    "rate_pct": np.asarray(rate_pct, dtype=float), "lgd_code": codes})
+    described[0].update(dtype="float64", scale=1)  # PDs ship whole: a cutoff compares them exactly
+    single = float(lgd_per_loan[0]) if np.all(lgd_per_loan == lgd_per_loan[0]) else 0.45
+    spec = {"title": "Cutoff explorer", "n": int(p.size), "columns": described,
+            "lgd_levels": [{"label": label, "value": value} for label, value in pairs],
+            "cutoff": float(outcome.cutoff), "lgd": single,
+            "lgd_mode": "single" if np.all(lgd_per_loan == lgd_per_loan[0]) else "by guarantee",
+            "funding_cost_pct": float(funding_cost_pct),
+            "grid": np.quantile(p, np.linspace(0.02, 1.0, 40)).tolist()}
+    return _explorer_widget_class()(kind="cutoff", spec=spec, data=data)
+
+
+def sampling_widget(result, truth: pd.Series, term: str = "markup_pct", sample_size: int = 2000,
+                    replications: int = 100, seed: int = 1):
+    """The live sampling experiment: choose a coefficient, its true value and the sample size, then
+    run; the browser draws and refits the samples exactly as :func:`sampling_experiment` does.
+
+    Raises:
+        ValueError: an unknown term, or a model the explorers cannot describe.
+    """
+    names = list(result.params.index)
+    if term not in names:
+        raise ValueError(f"unknown term {term!r}")
+    terms, columns, intercept = _design_terms(result)
+    described, data = pack_columns(columns)
+    truth_values = truth.reindex(names).fillna(0.0).to_numpy(dtype=float)
+    spec = {"title": "Sampling experiment", "n": int(result.model.exog.shape[0]), "names": names,
+            "labels": [term_label(n) for n in names], "truth": _finite(truth_values),
+            "std_err": _finite(result.bse), "intercept": intercept, "terms": terms, "columns": described,
+            "term": term, "true_value": float(truth_values[names.index(term)]), "sample_size": int(sample_size),
+            "replications": int(replications), "seed": int(seed), "min_size": 500, "max_size": 20000,
+            "size_step": 500}
+    return _explorer_widget_class()(kind="sampling", spec=spec, data=data)

@@ -75,12 +75,12 @@ def test_page_in_browser(browser, site_url, built_site, axe_source, path):
             page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
             page.evaluate("() => MathJax.startup.promise")
             assert page.locator("mjx-container").count() > 0, "math not rendered by MathJax"
-        # Widgets: each stored view gets rendered into a widget-subarea.
+        # Explorers: each stored view is mounted live by _assets/widgets/embed.js and draws a figure.
         views = html.count('type="application/vnd.jupyter.widget-view+json"')
         if views:
-            page.wait_for_function(f"() => document.querySelectorAll('.widget-subarea').length >= {views}",
+            page.wait_for_function(f"() => document.querySelectorAll('.smecredit-widget-host svg').length >= {views}",
                                    timeout=20000)
-            assert page.locator(".widget-subarea .jupyter-widgets").count() > 0, "widget state not rendered"
+            assert not page.locator(".smecredit-widget-note").count(), "an explorer did not start"
         page.wait_for_timeout(300)  # let icon fonts and late scripts settle before reading the console
         # Icons: drawn by the theme's Font Awesome web font (the book leaves out the theme's 1.5 MB
         # fontawesome.js, which would swap them for inline SVGs; see _templates/static/).
