@@ -2,7 +2,7 @@
 
 1. Build the book as one HTML page (``jupyter-book build --builder singlehtml``) from the stored
    outputs, into ``<out>/singlehtml/``.
-2. Serve that folder on 127.0.0.1 (the widget manager needs http, not file://) and open it in
+2. Serve that folder on 127.0.0.1 (the page scripts need http, not file://) and open it in
    /usr/bin/chromium through playwright (never a browser that a tool downloads; jupyter-book's own
    ``pdfhtml`` builder would download one).
 3. Wait until MathJax has typeset and every image has loaded; print A4 with page numbers to
