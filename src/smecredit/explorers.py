@@ -125,7 +125,7 @@ class CoefficientExplorer:
             raise ValueError(f"expected {self.estimate.size} coefficients, got {b.size}")
         if factor not in self._factors:
             raise ValueError(f"unknown factor {factor!r}; choose one of {self.factors}")
-        eta = self.exog @ b
+        eta = linear_predictor(self.exog, b)
         # log-likelihood of a logit, written to stay finite when PDs reach 0 or 1
         loglik = float(np.sum(self.y * eta - np.logaddexp(0.0, eta)))
         pd_hat = expit(eta)
@@ -140,6 +140,19 @@ class CoefficientExplorer:
             x = np.arange(len(spec["levels"]))
             effect = np.array([expit(base).mean()] + [expit(base + b[c]).mean() for c in cols])
         return CoefficientState(loglik, self.loglik_max, pd_hat, auc, fpr, tpr, x, effect)
+
+
+def linear_predictor(exog: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """X·b, shape (n,), summed column by column from the left, as the browser sums it.
+
+    Loans whose scores are equal in exact arithmetic (they differ only in factors whose
+    coefficient is zero) then stay equal here and in the browser, so that both count them as ties
+    in the AUC; a matrix product adds in another order and can split such ties by one rounding.
+    """
+    eta = np.zeros(exog.shape[0])
+    for j in range(exog.shape[1]):
+        eta += exog[:, j] * params[j]
+    return eta
 
 
 def draw_coefficient_state(explorer: CoefficientExplorer, state: CoefficientState, factor: str,
