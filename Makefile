@@ -41,9 +41,12 @@ execute: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m smecredit.simulate --out data/loans.csv
 
+# Speed figures: the generator, the explorers' Python reference, and what readers feel: input to
+# redrawn figure for every explorer, in Chromium, on the built page and in JupyterLab (about 3 minutes).
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/simulate_speed.py
 	$(BIN)/python benchmarks/explorer_speed.py
+	$(BIN)/python benchmarks/explorer_latency.py
 
 # The book's performance budget: executing every chapter, building from stored outputs, heaviest page.
 budget: $(STAMP)

@@ -1,10 +1,11 @@
-"""Benchmark: median time of each explorer's update on the 20,000-loan book.
+"""Benchmark: median time of each explorer's Python reference on the 20,000-loan book.
 
 Run: python benchmarks/explorer_speed.py
-Targets (issue 7): each update at most 50 ms (median) on a 2-core machine; the sampling
-experiment under 5 s at its default. The update is the computation a control triggers; the
-time matplotlib then takes to redraw the figure is printed separately. Figures only: nothing
-here passes or fails.
+The readers' explorers compute in the browser (src/smecredit/static/explorers.js); what they feel,
+input to redrawn figure, is printed by benchmarks/explorer_latency.py. This script times the Python
+reference that the chapters' static twins and the tests use: each update, matplotlib's drawing of
+the coefficient explorer, and the sampling experiment at its default (2,000 loans x 100 samples).
+Figures only: nothing here passes or fails.
 """
 
 from __future__ import annotations

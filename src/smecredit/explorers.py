@@ -1,12 +1,14 @@
-"""Explorers: the logic behind the book's interactive widgets, as plain, testable functions.
+"""Explorers: the book's four interactive explorers, and their Python reference.
 
-Each explorer has a pure update function (numbers in, numbers out), a ``draw_*`` function that
-makes its figure at any setting (the chapters store the figure at the default setting as the
-widget's static twin), and a ``*_widget`` function that wires ipywidgets controls to them. The
-update functions are what the tests check and the benchmark times.
-
-A reader needs a live kernel (Jupyter, Binder, Colab) to move a widget; the static HTML book
-shows the figure at the default setting.
+Each explorer (coefficient explorer, borrower PD calculator, cutoff explorer, sampling experiment)
+has a pure update function here (numbers in, numbers out: ``CoefficientExplorer.update``,
+``borrower_pd``, ``cutoff_outcome``, ``sampling_experiment``) and a ``draw_*`` function that makes its
+figure at any setting (the chapters store it at the starting setting as the explorer's static twin,
+which the PDF prints). A ``*_widget`` function returns the live explorer: one anywidget whose
+JavaScript (``static/explorers.js``) computes and draws in the reader's browser, with no kernel
+round trip, on the published page as in Jupyter. The functions here are what that JavaScript is
+tested against (``tests/browser/test_explorers_live.py``); ``static/README.md`` states the design,
+the data each widget carries and why.
 """
 
 from __future__ import annotations
@@ -385,7 +387,11 @@ def sampling_experiment(result, truth: pd.Series, term: str, true_value: float, 
 
     Each replication draws ``sample_size`` loans (with replacement) from the book's design matrix,
     draws their defaults from the true model with ``term``'s coefficient set to ``true_value``
-    (no random effects, so the model is exactly right), and refits the logit by maximum likelihood.
+    (no random effects, so the model is exactly right), and refits the logit by maximum likelihood
+    (:func:`fit_logit_newton`). The draws come from :func:`mulberry32`, in the order that
+    static/README.md states, so the live experiment in the browser draws the same samples and
+    gets the same estimates. A sample whose fit fails (a rare level not drawn, or separation) is
+    counted in ``failed_fits`` and left out of coverage and power.
 
     Args:
         result: fitted formula logit whose design holds every term of ``truth``.
@@ -413,7 +419,7 @@ def sampling_experiment(result, truth: pd.Series, term: str, true_value: float, 
         first = r * 2 * sample_size + 1
         rows = np.floor(mulberry32(seed, first, sample_size) * n).astype(np.int64)
         x = exog[rows]
-        y = (mulberry32(seed, first + sample_size, sample_size) < expit(x @ beta)).astype(float)
+        y = (mulberry32(seed, first + sample_size, sample_size) < expit(linear_predictor(x, beta))).astype(float)
         # Drop design columns that are constant zero in this sample (a rare level not drawn).
         used = np.flatnonzero(x.any(axis=0))
         fit = fit_logit_newton(x[:, used], y) if j in used else None

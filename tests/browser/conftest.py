@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from serving import CHROMIUM, CHROMIUM_FLAGS, ROOT, StaticServer, in_ci
+from serving import CHROMIUM, CHROMIUM_FLAGS, ROOT, StaticServer, in_ci, jupyterlab_harness
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +52,13 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(browser, tmp_path_factory):
+    """JupyterLab from this virtual environment on 127.0.0.1 (tests/browser/lab_server.py), for the whole
+    session; depends on ``browser`` so that it skips, or fails under CI, exactly when Chromium is missing.
+    Open a notebook with ``jupyterlab.open_notebook(browser, name, cells, wait_for)``."""
+    lab = jupyterlab_harness().JupyterLab(tmp_path_factory.mktemp("jupyterlab"))
+    yield lab
+    lab.stop()

@@ -76,3 +76,10 @@ class StaticServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self._log.close()
+
+
+def jupyterlab_harness():
+    """The JupyterLab harness, tests/browser/lab_server.py (imported here for the tests and the benchmark)."""
+    import lab_server
+
+    return lab_server
