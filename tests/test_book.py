@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from browser.pages import toc_entries as toc_files  # the one reader of _toc.yml
+from smecredit import prose
 from smecredit.schema import data_dictionary_markdown
 from smecredit.simulate import true_coefficients
 
@@ -65,6 +66,32 @@ def test_chapter_has_the_book_shape(path):
     assert len(exercises) >= 3, f"{path.name}: fewer than three exercises"
     assert sorted(exercises) == sorted(solutions), f"{path.name}: every exercise needs a folded solution"
     assert "simulated" in text.lower(), f"{path.name} must say the data are simulated"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_number_the_text_states_is_its_computation(path):
+    """The prose states its numbers literally (so every viewer shows them), each marked with the
+    glued value it comes from; nbval checks the glued values against a fresh run."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert prose.number_mismatches(notebook) == []
+    assert prose.NUMBER.search(markdown_of(path)), f"{path.name} states no computed number"
+
+
+def test_a_stated_number_that_disagrees_is_caught():
+    notebook = {"cells": [
+        {"cell_type": "code", "source": "glue('auc', 0.79362241)", "outputs": [{
+            "output_type": "display_data", "metadata": {"scrapbook": {"name": "auc"}},
+            "data": {"application/papermill.record/text/plain": "0.79362241"}}]},
+        {"cell_type": "markdown", "source": "AUC <!--{auc:.3f}-->0.800<!--/--> and {glue:text}`auc:.1%`."}]}
+    assert prose.number_mismatches(notebook) == [
+        "cell 1: a {glue:text} role is left ({glue:text}`auc:.1%`); run python -m smecredit.prose --write",
+        "cell 1: auc is stated as '0.800' but computes to '0.794'"]
+    assert prose.fill_numbers(notebook) == 1
+    assert notebook["cells"][1]["source"] == ["AUC <!--{auc:.3f}-->0.794<!--/--> and <!--{auc:.1%}-->79.4%<!--/-->."]
+    assert prose.number_mismatches(notebook) == []
+    notebook["cells"][1]["source"] = "<!--{nothing}--><!--/-->"
+    assert prose.number_mismatches(notebook) == [
+        "cell 1: no value is glued under 'nothing': run the chapter (make execute), or fix the name"]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)

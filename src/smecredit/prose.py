@@ -1,19 +1,37 @@
-"""Numbers for the prose: every number a chapter's text states is computed by a cell and glued in.
+"""Numbers for the prose: every number a chapter's text states is computed by a cell.
 
-``glue(name, value)`` stores a value for ``{glue:text}`name:format``` in the Markdown. It wraps
-myst-nb's glue, turning numpy scalars into plain Python numbers first (myst-nb formats a value
-from its text form, and numpy 2 writes ``np.float64(0.05)``), and never displays the value.
-Floats are rounded to ``SIGNIFICANT_DIGITS`` significant digits: far more than any sentence
-shows, and few enough that the last-digit noise of floating point (which varies with the number
-of BLAS threads) does not change the stored output that nbval compares.
+``glue(name, value)`` records a value in the cell's stored outputs (myst-nb's glue, with numpy
+scalars turned into plain Python numbers, since myst-nb formats a value from its text form and
+numpy 2 writes ``np.float64(0.05)``; it never displays the value). Floats are rounded to
+``SIGNIFICANT_DIGITS`` significant digits: far more than any sentence shows, and few enough that
+the last-digit noise of floating point (which varies with the number of BLAS threads) does not
+change the stored output that nbval compares.
+
+The Markdown states the number itself, between two HTML comments that name its source::
+
+    the AUC is <!--{auc_estimate:.3f}-->0.794<!--/-->
+
+so the text reads the same on the page, in JupyterLab, in Colab, on GitHub and in any Markdown
+viewer (comments are invisible everywhere), with no extension and no build step. The text between
+the comments is written by :func:`fill_numbers` from the glued value and a format spec (Python's
+format mini-language, formatted exactly as myst-nb's ``{glue:text}`` role formats it);
+``make execute`` runs it after executing the chapters, and :func:`number_mismatches`, run by the
+tests, fails when a stated number differs from its computation. An author writes a new number
+as ``<!--{name:format}--><!--/-->`` and runs ``python -m smecredit.prose --write book/*.ipynb``.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import numbers
+import re
+import sys
+from pathlib import Path
 
 import numpy as np
 from myst_nb import glue as _myst_glue
+from myst_nb.core.variables import format_plain_text
 
 SIGNIFICANT_DIGITS = 8
 
@@ -75,3 +93,115 @@ def and_list(items) -> str:
     """'a', 'a and b', 'a, b and c'."""
     items = [str(item) for item in items]
     return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# Numbers stated in the Markdown, filled from the glued values.
+
+NUMBER = re.compile(r"<!--\{(?P<name>[A-Za-z_]\w*)(?::(?P<spec>[^}]*))?\}-->(?P<text>.*?)<!--/-->", re.S)
+_GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`(?P<name>[A-Za-z_]\w*)(?::(?P<spec>[^`]*))?`")
+
+
+def glued_values(notebook: dict) -> dict[str, str]:
+    """The values a notebook's cells glued, as stored: name -> the text/plain form myst-nb formats.
+
+    Raises:
+        ValueError: a name glued twice (the text could not tell which value it states).
+    """
+    values: dict[str, str] = {}
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name is None:
+                continue
+            if name in values:
+                raise ValueError(f"{name!r} is glued twice")
+            values[name] = output["data"]["application/papermill.record/text/plain"]
+    return values
+
+
+def stated_number(values: dict[str, str], name: str, spec: str | None) -> str:
+    """The text a number's marker should hold: the glued value, formatted as myst-nb formats it.
+
+    Raises:
+        KeyError: nothing is glued under ``name`` (run the chapter first).
+    """
+    if name not in values:
+        raise KeyError(f"no value is glued under {name!r}: run the chapter (make execute), or fix the name")
+    return format_plain_text(values[name], spec or "")
+
+
+def fill_numbers(notebook: dict) -> int:
+    """Write every stated number of a notebook's Markdown from its glued values, in place.
+
+    Legacy ``{glue:text}`name:spec``` roles are turned into markers first. Returns the number of
+    Markdown cells changed.
+
+    Raises:
+        KeyError: a marker names a value nothing glued.
+    """
+    values = glued_values(notebook)
+    changed = 0
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"])
+        text = _GLUE_ROLE.sub(lambda m: f"<!--{{{m['name']}{':' + m['spec'] if m['spec'] else ''}}}--><!--/-->", source)
+        text = NUMBER.sub(lambda m: m.group(0)[: m.start("text") - m.start()] + stated_number(values, m["name"], m["spec"])
+                          + "<!--/-->", text)
+        if text != source:
+            cell["source"] = _as_lines(text)
+            changed += 1
+    return changed
+
+
+def number_mismatches(notebook: dict) -> list[str]:
+    """Every stated number that differs from its computation, and every leftover glue role or
+    marker without a value, each as a sentence naming the cell and the value; empty when all agree."""
+    values = glued_values(notebook)
+    problems = []
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"])
+        for match in _GLUE_ROLE.finditer(source):
+            problems.append(f"cell {index}: a {{glue:text}} role is left ({match.group(0)}); "
+                            "run python -m smecredit.prose --write")
+        for match in NUMBER.finditer(source):
+            try:
+                expected = stated_number(values, match["name"], match["spec"])
+            except KeyError as error:
+                problems.append(f"cell {index}: {error.args[0]}")
+                continue
+            if match["text"] != expected:
+                problems.append(f"cell {index}: {match['name']} is stated as {match['text']!r} "
+                                f"but computes to {expected!r}")
+    return problems
+
+
+def _as_lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m smecredit.prose (--write | --check) NOTEBOOK...``: fill or check stated numbers."""
+    parser = argparse.ArgumentParser(prog="python -m smecredit.prose", description=main.__doc__)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help="write every stated number from its glued value")
+    mode.add_argument("--check", action="store_true", help="list stated numbers that differ; exit 1 if any")
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    failed = False
+    for path in args.notebooks:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        if args.write:
+            if fill_numbers(notebook):
+                path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        for problem in number_mismatches(notebook):
+            failed = True
+            print(f"{path}: {problem}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
