@@ -12,7 +12,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: book test pdf execute data freeze benchmark budget serve clean
+.PHONY: book test pdf execute data freeze benchmark budget serve lab notebook clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,15 @@ benchmark: $(STAMP)
 # The book's performance budget: executing every chapter, building from stored outputs, heaviest page.
 budget: $(STAMP)
 	$(BIN)/python benchmarks/book_budget.py
+
+# Open the chapters in JupyterLab or Notebook 7 from .venv. Jupyter refuses to run as root (a
+# container, a CI box, a classroom VM) unless told it may: these targets tell it then, and only then.
+ALLOW_ROOT = $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+lab: $(STAMP)
+	$(BIN)/jupyter lab book/ $(ALLOW_ROOT)
+
+notebook: $(STAMP)
+	$(BIN)/jupyter notebook book/ $(ALLOW_ROOT)
 
 # Serve the built book on http://127.0.0.1:8000/ (widgets need http, not file://).
 serve:

@@ -98,6 +98,10 @@ def and_list(items) -> str:
 # Numbers stated in the Markdown, filled from the glued values.
 
 NUMBER = re.compile(r"<!--\{(?P<name>[A-Za-z_]\w*)(?::(?P<spec>[^}]*))?\}-->(?P<text>.*?)<!--/-->", re.S)
+# A line that starts with "<!--" opens an HTML block in CommonMark, which would split the sentence:
+# such a line is joined to the line before it when that is text of the same paragraph.
+_LINE_STARTING_WITH_NUMBER = re.compile(r"(?P<before>^[ \t]*[^\s:`|#>][^\n]*)\n[ \t]*(?P<marker><!--\{)", re.M)
+_PARAGRAPH_STARTING_WITH_NUMBER = re.compile(r"(?:\A|\n[ \t]*\n|^[ \t]*(?::|```|#|[-*+] |\d+\. )[^\n]*\n)[ \t]{0,3}<!--\{", re.M)
 _GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`(?P<name>[A-Za-z_]\w*)(?::(?P<spec>[^`]*))?`")
 
 
@@ -148,6 +152,9 @@ def fill_numbers(notebook: dict) -> int:
         text = _GLUE_ROLE.sub(lambda m: f"<!--{{{m['name']}{':' + m['spec'] if m['spec'] else ''}}}--><!--/-->", source)
         text = NUMBER.sub(lambda m: m.group(0)[: m.start("text") - m.start()] + stated_number(values, m["name"], m["spec"])
                           + "<!--/-->", text)
+        joined = None
+        while joined != text:
+            joined, text = text, _LINE_STARTING_WITH_NUMBER.sub(r"\g<before> \g<marker>", text)
         if text != source:
             cell["source"] = _as_lines(text)
             changed += 1
@@ -166,6 +173,9 @@ def number_mismatches(notebook: dict) -> list[str]:
         for match in _GLUE_ROLE.finditer(source):
             problems.append(f"cell {index}: a {{glue:text}} role is left ({match.group(0)}); "
                             "run python -m smecredit.prose --write")
+        if _PARAGRAPH_STARTING_WITH_NUMBER.search(source) or re.search(r"^[ \t]{0,3}<!--\{", source, re.M):
+            problems.append(f"cell {index}: a line starts with a stated number; Markdown reads such a line as "
+                            "an HTML block, which splits the sentence: start the paragraph with a word")
         for match in NUMBER.finditer(source):
             try:
                 expected = stated_number(values, match["name"], match["spec"])
