@@ -23,8 +23,13 @@ chapter pages are missing or older than their notebooks; skipped, with a note, w
 live explorer, i.e. the notebooks were not re-executed since the explorers became one anywidget) and
 (b) in JupyterLab from this virtual environment (tests/browser/jupyterlab.py), on the whole loan book.
 
+The stand-in page (a') builds its widgets in this process, so it runs src/smecredit/static/explorers.js
+as it is on disk now (the built book pages hold the copy stored when the chapters were executed);
+``--module FILE`` mounts another copy of the module instead (e.g. an older one, for a before/after).
+
 Usage: OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/explorer_latency.py [--presses 100] [--skip-book]
-[--skip-lab]. Needs /usr/bin/chromium; never fails (exit status 0 whatever the figures).
+[--skip-stand-in] [--skip-lab] [--module FILE]. Needs /usr/bin/chromium; never fails (exit status 0
+whatever the figures).
 """
 
 from __future__ import annotations
@@ -317,9 +322,10 @@ STAND_IN = """<!DOCTYPE html>
 """
 
 
-def stand_in_page(folder: Path) -> Path:
+def stand_in_page(folder: Path, module: Path | None = None) -> Path:
     """Write index.html holding the four explorers' widget state (as myst-nb stores it in a page) and a
-    view of each, plus a copy of _assets/widgets/embed.js, into ``folder``."""
+    view of each, plus a copy of _assets/widgets/embed.js, into ``folder``. The stored module is
+    static/explorers.js as on disk now, or the text of ``module`` when given."""
     import json
     import shutil
 
@@ -342,6 +348,10 @@ def stand_in_page(folder: Path) -> Path:
                              funding_cost_pct=3.5, lgd_groups=loans["guarantee_method"]),
                sampling_widget(full, truth, term="markup_pct", sample_size=2000, replications=100, seed=1)]
     data = embed_data(views=widgets, drop_defaults=False)
+    if module is not None:
+        for model in data["manager_state"]["state"].values():
+            if "_esm" in model.get("state", {}):
+                model["state"]["_esm"] = module.read_text(encoding="utf-8")
     views = "\n".join(f'<div class="cell_output"><script type="application/vnd.jupyter.widget-view+json">'
                       f"{json.dumps(view)}</script></div>" for view in data["view_specs"])
     state = json.dumps(data["manager_state"]).replace("</", "<\\/")
@@ -350,13 +360,14 @@ def stand_in_page(folder: Path) -> Path:
     return folder / "index.html"
 
 
-def on_a_stand_in_page(browser, presses: int) -> None:
+def on_a_stand_in_page(browser, presses: int, module: Path | None = None) -> None:
     print("(a') A stand-in for the published page: the four explorers' stored state mounted by "
-          "_assets/widgets/embed.js, in a plain 820 px column (no book theme), whole loan book")
+          "_assets/widgets/embed.js, in a plain 820 px column (no book theme), whole loan book; module: "
+          + (str(module) if module else "src/smecredit/static/explorers.js as on disk"))
     with tempfile.TemporaryDirectory() as folder:
         site = Path(folder) / "site"  # the server's log goes next to it, into the temporary folder
         site.mkdir()
-        stand_in_page(site)
+        stand_in_page(site, module)
         server = StaticServer(site)
         try:
             page = browser.new_page(viewport=VIEWPORT)
@@ -403,6 +414,8 @@ def main() -> None:
     parser.add_argument("--skip-book", action="store_true")
     parser.add_argument("--skip-stand-in", action="store_true")
     parser.add_argument("--skip-lab", action="store_true")
+    parser.add_argument("--module", type=Path, default=None,
+                        help="explorers.js to mount on the stand-in page instead of the one on disk")
     options = parser.parse_args()
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing: no explorer latency figures (apt-get install -y chromium)")
@@ -413,7 +426,8 @@ def main() -> None:
           f"{os.cpu_count()} cores; latency from the smecredit-input mark")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        for part, skip in [(on_the_book_page, options.skip_book), (on_a_stand_in_page, options.skip_stand_in),
+        stand_in = lambda browser, presses: on_a_stand_in_page(browser, presses, options.module)  # noqa: E731
+        for part, skip in [(on_the_book_page, options.skip_book), (stand_in, options.skip_stand_in),
                            (in_jupyterlab, options.skip_lab)]:
             if skip:
                 continue

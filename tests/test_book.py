@@ -61,8 +61,9 @@ def test_chapter_has_the_book_shape(path):
     text = markdown_of(path)
     for part in ["**Learning objectives.**", "**Prerequisites.**", "**Time needed.**", "## Summary", "## Exercises"]:
         assert part in text, f"{path.name} lacks {part}"
-    exercises = re.findall(r"```\{exercise\}\n:label: (\S+)", text)
-    solutions = re.findall(r"```\{solution(?:-start)?\} (\S+)\n:class: dropdown", text)
+    exercises = re.findall(r"^:::\{exercise\}\n:label: (\S+)", text, re.M)
+    solutions = re.findall(r"^:::\{solution(?:-start)?\} (\S+)\n:class: dropdown", text, re.M)
+    assert "```{" not in text, f"{path.name}: a directive in a backtick fence (use ::: so it degrades to text)"
     assert len(exercises) >= 3, f"{path.name}: fewer than three exercises"
     assert sorted(exercises) == sorted(solutions), f"{path.name}: every exercise needs a folded solution"
     assert "simulated" in text.lower(), f"{path.name} must say the data are simulated"
@@ -75,6 +76,32 @@ def test_every_number_the_text_states_is_its_computation(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
     assert prose.number_mismatches(notebook) == []
     assert prose.NUMBER.search(markdown_of(path)), f"{path.name} states no computed number"
+
+
+@pytest.mark.filterwarnings("ignore:Your element with mimetype:UserWarning")  # glued values: not for display
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_reads_in_a_plain_notebook_viewer(path):
+    """Colab, VS Code and GitHub's viewer render a notebook's Markdown with no book extension; plain
+    nbconvert does the same, so it stands in for them: the numbers show, and the boxes, exercises and
+    solutions degrade to text and Markdown (colon fences), not to code blocks or placeholders."""
+    from bs4 import BeautifulSoup, Comment
+    from nbconvert import HTMLExporter
+
+    html, _ = HTMLExporter().from_filename(str(path))
+    soup = BeautifulSoup(html, "html.parser")
+    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
+        comment.extract()
+    rendered = soup.select(".jp-MarkdownCell .jp-RenderedMarkdown")
+    sources = [c for c in cells(path) if c["cell_type"] == "markdown"]
+    assert len(rendered) == len(sources)
+    for source, cell in zip(sources, rendered):
+        text = " ".join(cell.get_text(" ").split())
+        assert "{glue" not in text and "-->" not in text, text[:200]
+        for match in prose.NUMBER.finditer("".join(source["source"])):
+            assert " ".join(match["text"].split()) in text, f"{match['name']} ({match['text']}) not shown: {text[:200]}"
+        for block in cell.find_all("pre"):
+            assert not re.search(r"^:(label|class):", block.get_text(), re.M), f"a directive shown as code: {block.get_text()[:80]}"
+    assert soup.find("strong", string=re.compile("Learning objectives"))  # the box's Markdown is rendered
 
 
 def test_a_stated_number_that_disagrees_is_caught():

@@ -13,6 +13,7 @@ from scipy import stats
 from scipy.special import expit
 
 from serving import ROOT, StaticServer
+from smecredit.explorers import fit_logit_newton
 
 STATIC = ROOT / "src" / "smecredit" / "static"
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="explorers.css">
@@ -360,24 +361,6 @@ def test_borrower_state_against_numpy(page):
     assert out["order"] == ["Group", "Age (years)"]
 
 
-def newton_reference(X, y, maxiter=25, tol=1e-8):
-    """The README's Newton rules in numpy: from zero; Cholesky of X'WX; stop when max|step| < tol;
-    SE from the inverse of the last X'WX. Returns (params, bse) or None."""
-    b = np.zeros(X.shape[1])
-    for _ in range(maxiter):
-        p = expit(X @ b)
-        H = X.T @ (X * (p * (1 - p))[:, None])
-        try:
-            L = np.linalg.cholesky(H)
-        except np.linalg.LinAlgError:
-            return None
-        step = np.linalg.solve(L.T, np.linalg.solve(L, X.T @ (y - p)))
-        b = b + step
-        if np.max(np.abs(step)) < tol:
-            return b, np.sqrt(np.diag(np.linalg.inv(H)))
-    return None
-
-
 def test_sampling_follows_the_readme_generator(page):
     spec, data, X, _, truth = design_payload(800, seed=4, levels=(3, 5), fit=False)
     s_spec = sampling_spec(spec)
@@ -392,7 +375,7 @@ def test_sampling_follows_the_readme_generator(page):
         x = X[rows]
         yy = np.array([mulberry32(seed, first + s + i + 1) < expit(x[i] @ beta) for i in range(s)], dtype=float)
         used = np.flatnonzero(x.any(axis=0))
-        fit = newton_reference(x[:, used], yy) if j in used else None
+        fit = fit_logit_newton(x[:, used], yy, start=beta[used]) if j in used else None
         if fit is None:
             failed += 1
             continue
@@ -411,6 +394,85 @@ def test_sampling_follows_the_readme_generator(page):
     est, se = np.array(expected_est), np.array(expected_se)
     assert out["coverage"] == pytest.approx(np.mean(np.abs(est - true_value) <= z * se))
     assert out["power"] == pytest.approx(np.mean(np.abs(est / se) > z))
+
+
+# The row-by-row Newton fit that fitLogitSparse replaced (README "sampling", summed one row at a time):
+# the faster layout must give the same numbers to the last bit.
+ROW_BY_ROW_FIT = """
+function fitRowByRow(rows, y, k) {
+  const { start, col, val } = rows, m = start.length - 1;
+  const b = new Float64Array(k), g = new Float64Array(k), H = new Float64Array(k * k), L = new Float64Array(k * k), d = new Float64Array(k);
+  for (let it = 1; it <= 25; it++) {
+    g.fill(0); H.fill(0);
+    for (let i = 0; i < m; i++) {
+      let eta = 0;
+      for (let a = start[i]; a < start[i + 1]; a++) eta += val[a] * b[col[a]];
+      const p = M.expit(eta), w = p * (1 - p), r = y[i] - p;
+      for (let a = start[i]; a < start[i + 1]; a++) {
+        g[col[a]] += val[a] * r;
+        for (let c = a; c < start[i + 1]; c++) H[col[a] * k + col[c]] += w * val[a] * val[c];
+      }
+    }
+    for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) {
+      let s = H[j * k + i];
+      for (let q = 0; q < j; q++) s -= L[i * k + q] * L[j * k + q];
+      if (i === j) { if (!(s > 0) || !Number.isFinite(s)) return null; L[i * k + i] = Math.sqrt(s); } else L[i * k + j] = s / L[j * k + j];
+    }
+    for (let i = 0; i < k; i++) { let s = g[i]; for (let q = 0; q < i; q++) s -= L[i * k + q] * d[q]; d[i] = s / L[i * k + i]; }
+    for (let i = k - 1; i >= 0; i--) { let s = d[i]; for (let q = i + 1; q < k; q++) s -= L[q * k + i] * d[q]; d[i] = s / L[i * k + i]; }
+    let step = 0;
+    for (let j = 0; j < k; j++) { b[j] += d[j]; step = Math.max(step, Math.abs(d[j])); }
+    if (!Number.isFinite(step)) return null;
+    if (step < 1e-8) {
+      const bse = new Float64Array(k), e = new Float64Array(k);
+      for (let j = 0; j < k; j++) {
+        e.fill(0);
+        for (let i = j; i < k; i++) { let s = i === j ? 1 : 0; for (let q = j; q < i; q++) s -= L[i * k + q] * e[q]; e[i] = s / L[i * k + i]; bse[j] += e[i] * e[i]; }
+        bse[j] = Math.sqrt(bse[j]);
+      }
+      return { params: Array.from(b), bse: Array.from(bse), iterations: it };
+    }
+  }
+  return null;
+}
+"""
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_newton_layout_changes_no_number(page, seed):
+    """fitLogitSparse (dense block + sparse lists) against the plain row-by-row sums, bit for bit, on
+    designs with every kind of column: the intercept, dense numbers (some zeros), indicators before and
+    after the dense columns, and sparse columns whose values are not 1; and against numpy to 1e-9."""
+    rng = np.random.default_rng(seed)
+    n = 600
+    X = np.column_stack([
+        np.ones(n),
+        rng.random(n) < 0.2,                                   # sparse indicator before the dense ones
+        np.round(rng.normal(0, 1, n), 2),                      # dense
+        np.where(rng.random(n) < 0.3, 0.0, rng.uniform(1, 4, n)),  # dense with zeros
+        (rng.random(n) < 0.15) * np.round(rng.uniform(0.5, 3, n), 1),  # sparse, values not 1
+        rng.random(n) < 0.35,                                  # sparse indicators after
+        rng.random(n) < 0.1,
+        np.round(rng.uniform(-2, 2, n), 3),                    # dense, last
+    ]).astype(float)
+    y = (rng.random(n) < expit(X @ np.r_[-0.5, 0.6, 0.8, -0.3, 0.4, -0.7, 0.9, 0.2])).astype(float)
+    out = js(page, ROW_BY_ROW_FIT + """
+        const start = new Int32Array(arg.X.length + 1), col = [], val = [];
+        arg.X.forEach((row, i) => { row.forEach((v, j) => { if (v !== 0) { col.push(j); val.push(v); } }); start[i + 1] = col.length; });
+        const rows = { start, col: Int32Array.from(col), val: Float64Array.from(val) };
+        const k = arg.X[0].length, layout = M.newtonLayout(rows, k);
+        const fit = M.fitLogitSparse(rows, arg.y, k);
+        return { fit: { ok: fit.ok, params: Array.from(fit.params), bse: Array.from(fit.bse), iterations: fit.iterations },
+                 reference: fitRowByRow(rows, arg.y, k), dense: Array.from(layout.dense) };""",
+             {"X": X.tolist(), "y": y.tolist()})
+    assert out["dense"] == [0, 2, 3, 7]  # the layout does split the columns
+    assert out["fit"]["ok"] and out["reference"] is not None
+    assert out["fit"]["params"] == out["reference"]["params"]  # exactly
+    assert out["fit"]["bse"] == out["reference"]["bse"]
+    assert out["fit"]["iterations"] == out["reference"]["iterations"]
+    params, bse = fit_logit_newton(X, y)
+    np.testing.assert_allclose(out["fit"]["params"], params, rtol=1e-9)
+    np.testing.assert_allclose(out["fit"]["bse"], bse, rtol=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -521,6 +583,58 @@ def test_render_sampling(page):
     page.wait_for_function("() => window.host.smecredit.result() && window.host.smecredit.result().finished "
                            "&& window.host.smecredit.result().true_value === 0.3", timeout=20000)
     no_bad_numbers(page)
+    assert not page.errors
+
+
+def test_inputs_update_the_same_nodes(page):
+    """A slider step rewrites attributes and texts of the SVG nodes already drawn (no new <svg>, no new
+    path), the ROC has at most 120 points, and the labels follow; the same for the cutoff's table and
+    figures. The sampling experiment's inputs are timed like the others."""
+    spec, data, *_ = design_payload(3000, seed=6)
+    mount(page, "coefficients", spec, data, 1000)
+    js(page, """window.before = [...window.host.querySelectorAll('svg, svg *')];
+                window.labels = [...window.host.querySelectorAll('svg')].map((s) => s.getAttribute('aria-label'));
+                window.rocPath = window.host.querySelectorAll('svg')[2].querySelector('path');
+                window.rocD = window.rocPath.getAttribute('d');
+                return null;""")
+    assert len(js(page, "return window.host.smecredit.result().roc_fpr;")) <= 120
+    slider = page.locator(".smecredit-coef-row input[type=range]").nth(1)
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(100)
+    same = js(page, """const now = [...window.host.querySelectorAll('svg, svg *')];
+        return {
+          svgsKept: [...window.host.querySelectorAll('svg')].every((s) => window.before.includes(s)),
+          rocKept: window.host.querySelectorAll('svg')[2].querySelector('path') === window.rocPath,
+          rocMoved: window.rocPath.getAttribute('d') !== window.rocD,
+          newNodes: now.filter((n) => !window.before.includes(n)).length,
+          labelsChanged: [...window.host.querySelectorAll('svg')].map((s) => s.getAttribute('aria-label'))
+                           .filter((l, i) => l !== window.labels[i]).length,
+          roles: [...window.host.querySelectorAll('svg')].map((s) => s.getAttribute('role')),
+        };""")
+    assert same["svgsKept"] and same["rocKept"] and same["rocMoved"], same
+    assert same["newNodes"] <= 10, same  # a tick label here or there, not a new figure
+    assert same["labelsChanged"] >= 1 and same["roles"] == ["img"] * 4
+    # a new effect curve (another kind of term) may rebuild its panel, and still draws right
+    js(page, "window.host.smecredit.set({factor: 'C(f1)'});")
+    assert "Effect of Factor 1" in no_bad_numbers(page)
+
+    cspec, cdata, _ = cutoff_payload()
+    mount(page, "cutoff", cspec, cdata, 1000)
+    js(page, "window.cells = [...window.host.querySelectorAll('td, svg')]; return null;")
+    js(page, "window.host.smecredit.set({cutoff: 0.2});")
+    kept = js(page, "return [...window.host.querySelectorAll('td, svg')].every((n, i) => n === window.cells[i]);")
+    got = js(page, "return [window.host.smecredit.result().confusion, [...window.host.querySelectorAll('tbody td')].map((t) => t.textContent)];")
+    assert kept and [f"{v:,}" for row in got[0] for v in row] == got[1]
+    assert "At a cutoff of 20.0%" in no_bad_numbers(page)
+
+    mount(page, "sampling", sampling_spec(spec), data, 1000)
+    js(page, "performance.clearMeasures('smecredit-redraw'); return null;")
+    page.locator("input[type=range]").first.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(100)
+    assert js(page, "return performance.getEntriesByName('smecredit-redraw').length;") >= 1
     assert not page.errors
 
 

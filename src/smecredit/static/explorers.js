@@ -117,9 +117,10 @@ export function percent(x, d = 1) {
 
 /**
  * AUC and ROC points from the scores of defaulted (bad) and non-defaulted (good) loans, each sorted
- * ascending. One pass over both. Returns {auc, fpr, tpr} (fpr/tpr thinned to about maxPoints).
+ * ascending. One pass over both. Returns {auc, fpr, tpr}: the ROC thinned to at most maxPoints points
+ * (first and last kept), enough for a curve a few hundred pixels wide and cheap to redraw each frame.
  */
-export function rocFromSorted(badSorted, goodSorted, maxPoints = 400) {
+export function rocFromSorted(badSorted, goodSorted, maxPoints = 120) {
   const nb = badSorted.length, ng = goodSorted.length;
   if (nb === 0 || ng === 0) return { auc: NaN, fpr: [0, 1], tpr: [0, 1] };
   // AUC: for each bad score, the goods below it plus half the goods equal to it.
@@ -141,7 +142,7 @@ export function rocFromSorted(badSorted, goodSorted, maxPoints = 400) {
     fx.push((ng - 1 - ig) / ng);
     ty.push((nb - 1 - ib) / nb);
   }
-  const every = Math.max(1, Math.ceil(fx.length / maxPoints));
+  const every = Math.max(1, Math.ceil((fx.length - 1) / Math.max(1, maxPoints - 1)));
   const fpr = [], tpr = [];
   for (let i = 0; i < fx.length; i += every) { fpr.push(fx[i]); tpr.push(ty[i]); }
   if ((fx.length - 1) % every !== 0) { fpr.push(fx[fx.length - 1]); tpr.push(ty[ty.length - 1]); }
@@ -328,24 +329,33 @@ export function coefficientState(prep, params, factor) {
   // expit(base + c) = 1 / (1 + exp(-base) exp(-c)): one exp per loan, then one per grid value.
   // Both exponents are clamped to +-700, so the product is never 0 * Infinity.
   const clampExp = (v) => Math.exp(Math.max(-700, Math.min(700, v)));
-  const meanExpit = (c) => {
-    const ec = clampExp(-c);
-    let s = 0;
-    for (let i = 0; i < n; i++) s += 1 / (1 + base[i] * ec);
-    return n ? s / n : NaN;
+  // Four values a pass over the loans: four independent sums, each still added in loan order.
+  const meanExpit = (values) => {
+    const out = [];
+    for (let v = 0; v < values.length; v += 4) {
+      // (past the end the last value is repeated: computed, not returned)
+      const [e0, e1, e2, e3] = [0, 1, 2, 3].map((q) => clampExp(-values[Math.min(v + q, values.length - 1)]));
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let i = 0; i < n; i++) {
+        const b = base[i];
+        s0 += 1 / (1 + b * e0); s1 += 1 / (1 + b * e1); s2 += 1 / (1 + b * e2); s3 += 1 / (1 + b * e3);
+      }
+      for (const s of [s0, s1, s2, s3].slice(0, values.length - v)) out.push(n ? s / n : NaN);
+    }
+    return out;
   };
   let effectX, effectPd, labels;
   if (term.kind === "continuous") {
     const bj = params[term.j], x = term.x;
     for (let i = 0; i < n; i++) base[i] = clampExp(bj * x[i] - eta[i]);
     effectX = term.grid.slice();
-    effectPd = effectX.map((v) => meanExpit(v * bj));
+    effectPd = meanExpit(effectX.map((v) => v * bj));
     labels = effectX.map((v) => fixed(v, 2));
   } else {
     const lookup = [0, ...term.design.map((j) => params[j])];
     for (let i = 0; i < n; i++) base[i] = clampExp(lookup[term.codes[i]] - eta[i]);
     effectX = lookup.map((_, c) => c);
-    effectPd = lookup.map(meanExpit);
+    effectPd = meanExpit(lookup);
     labels = term.levels.slice();
   }
   return {
@@ -509,37 +519,158 @@ export function sparseRows(design) {
 }
 
 /**
- * Fit a logit by Newton's method from zero on sparse rows (README "sampling").
+ * How Newton's method reads a sample (README "sampling"): the columns that are nonzero in at least
+ * half of the rows ("dense": the intercept and the numeric terms) as one column-major block with the
+ * zeros written in; the others ("sparse": the indicators of categorical levels) as lists of their
+ * nonzero entries, by column and by row.
+ * Why: most of X'WX then becomes sums along contiguous arrays, held in registers, instead of scattered
+ * read-modify-writes of H (the whole fit about 1.2 to 1.4 times faster in V8). Every entry of H
+ * still adds its terms in row order, each term the same product (w x_lower) x_upper as a row-by-row
+ * sum would, and a zero term changes no sum: the numbers are the same to the last bit.
+ * @param {{start: Int32Array, col: Int32Array, val: Float64Array}} rows sparse rows, columns ascending
+ */
+export function newtonLayout(rows, k) {
+  const { start, col, val } = rows;
+  const m = start.length - 1, nnz = start[m];
+  const count = new Int32Array(k);
+  for (let a = 0; a < nnz; a++) count[col[a]]++;
+  const denseAt = new Int32Array(k).fill(-1), dense = [];
+  for (let j = 0; j < k; j++) if (count[j] > 0 && 2 * count[j] >= m) { denseAt[j] = dense.length; dense.push(j); }
+  const D = dense.length;
+  const X = new Float64Array(D * m); // dense column q of row i at X[q*m + i]
+  // The same by rows, X[q*m + i] at XR[i*S + q], each row padded with three zeros (see gradientAndHessian).
+  const S = D + 3, XR = new Float64Array(m * S);
+  const colStart = new Int32Array(k + 1); // sparse column j: entries colStart[j] .. colStart[j+1]-1
+  for (let j = 0; j < k; j++) colStart[j + 1] = colStart[j] + (denseAt[j] < 0 ? count[j] : 0);
+  const ns = colStart[k];
+  const colRow = new Int32Array(ns), colVal = new Float64Array(ns); // by column, rows ascending
+  const rowStart = new Int32Array(m + 1), rowCol = new Int32Array(ns), rowVal = new Float64Array(ns); // by row
+  const next = colStart.slice(0, k);
+  let p = 0;
+  for (let i = 0; i < m; i++) {
+    for (let a = start[i]; a < start[i + 1]; a++) {
+      const j = col[a], v = val[a];
+      if (denseAt[j] >= 0) { X[denseAt[j] * m + i] = v; XR[i * S + denseAt[j]] = v; }
+      else { colRow[next[j]] = i; colVal[next[j]++] = v; rowCol[p] = j; rowVal[p++] = v; }
+    }
+    rowStart[i + 1] = p;
+  }
+  return { rows, m, k, D, dense: Int32Array.from(dense), X, XR, S, colStart, colRow, colVal, rowStart, rowCol, rowVal };
+}
+
+/**
+ * g = X'(y - p) and the upper half of H = X' diag(w) X (H[lower*k + upper]) at p = expit(X b), w = p(1-p),
+ * into g and H. Sums in row order, as README "sampling" reads them (see newtonLayout).
+ */
+function gradientAndHessian(layout, y, b, work, g, H) {
+  const { m, k, D, dense, X, XR, S, colStart, colRow, colVal, rowStart, rowCol, rowVal } = layout;
+  const { eta, w, r, wx } = work;
+  // eta = X b, column by column: each row still adds its terms in column order, from 0.
+  eta.fill(0);
+  for (let j = 0, q = 0; j < k; j++) {
+    const bj = b[j];
+    if (q < D && dense[q] === j) { for (let i = 0, o = q * m; i < m; i++) eta[i] += X[o + i] * bj; q++; }
+    else for (let e = colStart[j]; e < colStart[j + 1]; e++) eta[colRow[e]] += colVal[e] * bj;
+  }
+  for (let i = 0; i < m; i++) {
+    const p = expit(eta[i]);
+    w[i] = p * (1 - p);
+    r[i] = y[i] - p;
+  }
+  g.fill(0); H.fill(0);
+  // Dense columns: wx = w * x, then each pair (q <= s) is one pass down the rows, four pairs at a time.
+  for (let q = 0; q < D; q++) {
+    const oq = q * m;
+    let gq = 0;
+    for (let i = 0; i < m; i++) { wx[oq + i] = w[i] * X[oq + i]; gq += X[oq + i] * r[i]; }
+    g[dense[q]] = gq;
+  }
+  for (let q = 0; q < D; q++) {
+    const oq = q * m, hq = dense[q] * k;
+    for (let s = q; s < D; s += 4) {
+      // columns s .. s+3 (repeating the last one past the end: computed, not stored)
+      const o0 = s * m, o1 = Math.min(s + 1, D - 1) * m, o2 = Math.min(s + 2, D - 1) * m, o3 = Math.min(s + 3, D - 1) * m;
+      let h0 = 0, h1 = 0, h2 = 0, h3 = 0;
+      for (let i = 0; i < m; i++) {
+        const t = wx[oq + i];
+        h0 += t * X[o0 + i]; h1 += t * X[o1 + i]; h2 += t * X[o2 + i]; h3 += t * X[o3 + i];
+      }
+      H[hq + dense[s]] = h0;
+      if (s + 1 < D) H[hq + dense[s + 1]] = h1;
+      if (s + 2 < D) H[hq + dense[s + 2]] = h2;
+      if (s + 3 < D) H[hq + dense[s + 3]] = h3;
+    }
+  }
+  // A sparse column j against the dense columns: passes down its entries (the rows where it is
+  // nonzero), four dense columns a pass, read side by side from XR (its padding keeps q0+3 in the row).
+  // Dense columns before j give the left factor w*x, those after it take w*v.
+  for (let j = 0; j < k; j++) {
+    const e0 = colStart[j], e1 = colStart[j + 1];
+    if (e0 === e1) continue;
+    let gj = 0;
+    for (let e = e0; e < e1; e++) gj += colVal[e] * r[colRow[e]];
+    g[j] = gj;
+    let before = 0;
+    while (before < D && dense[before] < j) before++;
+    for (let q0 = 0; q0 < D; q0 += 4) {
+      const end = q0 < before ? before : D; // this pass: columns q0 .. min(q0+4, end)-1
+      let h0 = 0, h1 = 0, h2 = 0, h3 = 0;
+      if (q0 < before) {
+        for (let e = e0; e < e1; e++) {
+          const i = colRow[e], v = colVal[e], wi = w[i], o = i * S + q0;
+          h0 += (wi * XR[o]) * v; h1 += (wi * XR[o + 1]) * v; h2 += (wi * XR[o + 2]) * v; h3 += (wi * XR[o + 3]) * v;
+        }
+      } else {
+        for (let e = e0; e < e1; e++) {
+          const i = colRow[e], t = w[i] * colVal[e], o = i * S + q0;
+          h0 += t * XR[o]; h1 += t * XR[o + 1]; h2 += t * XR[o + 2]; h3 += t * XR[o + 3];
+        }
+      }
+      const sums = [h0, h1, h2, h3];
+      for (let q = q0; q < Math.min(q0 + 4, end); q++) {
+        const c = dense[q];
+        if (c < j) H[c * k + j] = sums[q - q0]; else H[j * k + c] = sums[q - q0];
+      }
+      if (q0 < before && q0 + 4 > before) q0 = before - 4; // the next pass starts at the first column after j
+    }
+  }
+  // Two sparse columns: row by row (few rows have more than a handful of them).
+  for (let i = 0; i < m; i++) {
+    const a1 = rowStart[i + 1], wi = w[i];
+    for (let a = rowStart[i]; a < a1; a++) {
+      const t = wi * rowVal[a], h = rowCol[a] * k;
+      for (let c = a; c < a1; c++) H[h + rowCol[c]] += t * rowVal[c];
+    }
+  }
+}
+
+/**
+ * Fit a logit by Newton's method on sparse rows (README "sampling"), from zero or from `start`.
  * @param {{start: Int32Array, col: Int32Array, val: Float64Array}} rows sparse rows, columns 0..k-1 ascending
  * @param {ArrayLike<number>} y 0/1 outcome of each row
  * @param {number} k number of columns
+ * @param {{maxIter?: number, tol?: number, start?: ArrayLike<number>}} options start: k starting values
  * @returns {{ok: boolean, params: Float64Array, bse: Float64Array, iterations: number, reason?: string}}
  */
-export function fitLogitSparse(rows, y, k, { maxIter = 25, tol = 1e-8 } = {}) {
-  const { start, col, val } = rows;
-  const m = start.length - 1;
-  const b = new Float64Array(k), g = new Float64Array(k), H = new Float64Array(k * k);
+export function fitLogitSparse(rows, y, k, { maxIter = 25, tol = 1e-8, start = null } = {}) {
+  const layout = newtonLayout(rows, k);
+  const m = layout.m;
+  // Work arrays, allocated once for all the iterations.
+  const work = { eta: new Float64Array(m), w: new Float64Array(m), r: new Float64Array(m),
+    wx: new Float64Array(layout.D * m) };
+  const b = start ? Float64Array.from(start) : new Float64Array(k);
+  const g = new Float64Array(k), H = new Float64Array(k * k);
   const L = new Float64Array(k * k), d = new Float64Array(k);
+  const failure = (it, reason) => ({ ok: false, params: b, bse: new Float64Array(k).fill(NaN), iterations: it, reason });
   for (let it = 1; it <= maxIter; it++) {
-    g.fill(0); H.fill(0);
-    for (let i = 0; i < m; i++) {
-      const a0 = start[i], a1 = start[i + 1];
-      let eta = 0;
-      for (let a = a0; a < a1; a++) eta += val[a] * b[col[a]];
-      const p = expit(eta), w = p * (1 - p), r = y[i] - p;
-      for (let a = a0; a < a1; a++) {
-        const ja = col[a], xa = val[a], wx = w * xa, row = ja * k;
-        g[ja] += xa * r;
-        for (let c = a; c < a1; c++) H[row + col[c]] += wx * val[c]; // upper half: col[c] >= ja
-      }
-    }
+    gradientAndHessian(layout, y, b, work, g, H);
     // Cholesky H = L L' (L lower, row-major), from the upper half of H.
     for (let i = 0; i < k; i++) {
       for (let j = 0; j <= i; j++) {
         let s = H[j * k + i];
         for (let q = 0; q < j; q++) s -= L[i * k + q] * L[j * k + q];
         if (i === j) {
-          if (!(s > 0) || !Number.isFinite(s)) return { ok: false, params: b, bse: new Float64Array(k).fill(NaN), iterations: it, reason: "no Cholesky factor" };
+          if (!(s > 0) || !Number.isFinite(s)) return failure(it, "no Cholesky factor");
           L[i * k + i] = Math.sqrt(s);
         } else L[i * k + j] = s / L[j * k + j];
       }
@@ -557,7 +688,7 @@ export function fitLogitSparse(rows, y, k, { maxIter = 25, tol = 1e-8 } = {}) {
     }
     let step = 0;
     for (let j = 0; j < k; j++) { b[j] += d[j]; step = Math.max(step, Math.abs(d[j])); }
-    if (!Number.isFinite(step)) return { ok: false, params: b, bse: new Float64Array(k).fill(NaN), iterations: it, reason: "step not finite" };
+    if (!Number.isFinite(step)) return failure(it, "step not finite");
     if (step < tol) {
       // SE: sqrt of the diagonal of H^-1 (this iteration's H): column j of L^-1, squared and summed.
       const bse = new Float64Array(k), e = new Float64Array(k);
@@ -574,7 +705,7 @@ export function fitLogitSparse(rows, y, k, { maxIter = 25, tol = 1e-8 } = {}) {
       return { ok: true, params: b, bse, iterations: it };
     }
   }
-  return { ok: false, params: b, bse: new Float64Array(k).fill(NaN), iterations: maxIter, reason: "no convergence" };
+  return failure(maxIter, "no convergence");
 }
 
 /** Dense convenience: X as an array of rows (arrays of k numbers), y 0/1. Same rules as fitLogitSparse. */
@@ -624,7 +755,11 @@ export function sampleAndFit(prep, beta, j, s, r, seed) {
     for (let a = start[row]; a < start[row + 1]; a++) { sCol[p] = map[col[a]]; sVal[p] = val[a]; p++; }
     sStart[i + 1] = p;
   }
-  const fit = fitLogitSparse({ start: sStart, col: sCol, val: sVal }, y, kk);
+  // Newton starts at the true coefficients the outcomes were drawn from: the estimate lies near
+  // them, so it converges in about half the iterations it needs from zero.
+  const startAt = new Float64Array(kk);
+  for (let c = 0; c < k; c++) if (map[c] >= 0) startAt[map[c]] = beta[c];
+  const fit = fitLogitSparse({ start: sStart, col: sCol, val: sVal }, y, kk, { start: startAt });
   if (!fit.ok) return { ok: false, reason: fit.reason };
   const est = fit.params[map[j]], se = fit.bse[map[j]];
   if (!isNum(est) || !isNum(se) || se <= 0) return { ok: false, reason: "no finite estimate" };
@@ -640,6 +775,19 @@ export function samplingSummary(estimates, stdErrors, trueValue) {
   }
   const m = estimates.length;
   return { coverage: m ? covered / m : null, power: m ? significant / m : null };
+}
+
+/**
+ * Let the browser handle input and draw a frame, then go on. A message on a MessageChannel, not
+ * setTimeout(0): browsers hold nested timers back by 4 ms each, a few hundred ms over a run.
+ */
+function yieldToBrowser() {
+  if (typeof MessageChannel === "undefined") return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port2.postMessage(null);
+  });
 }
 
 /**
@@ -680,7 +828,7 @@ export async function runSampling(prep, setting, options = {}) {
     if (options.isCancelled && options.isCancelled()) return snapshot(false, true);
     if (options.onChunk) options.onChunk(snapshot(r >= replications, false));
     if (r < replications) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await yieldToBrowser();
       if (options.isCancelled && options.isCancelled()) return snapshot(false, true);
     }
   }
@@ -688,10 +836,11 @@ export async function runSampling(prep, setting, options = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SVG drawing (strings: one innerHTML per panel and frame)
+// SVG drawing: each panel's drawing function lists its elements (class Svg); drawSvg builds the
+// nodes once and afterwards writes only the attributes and texts that changed
 // ---------------------------------------------------------------------------------------------
 
-const escapeXml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const SVG_NS = "http://www.w3.org/2000/svg";
 /** A coordinate: finite, bounded, one decimal. */
 const c1 = (v) => (Number.isFinite(v) ? Math.max(-1e5, Math.min(1e5, v)) : 0).toFixed(1);
 
@@ -752,30 +901,79 @@ function niceDomain(lo, hi, count = 5) {
   return d1 > d0 ? [d0, d1] : [d0, d0 + t.step];
 }
 
-/** An SVG under construction. */
+/**
+ * An SVG under construction: its elements in drawing order, each {tag, attrs, text}. `extra` holds
+ * further attributes ({"stroke-width": 2}). Nothing touches the page until drawSvg.
+ */
 class Svg {
-  constructor(width, height, label) { this.width = width; this.height = height; this.label = label; this.parts = []; }
-  add(s) { this.parts.push(s); return this; }
-  line(x1, y1, x2, y2, stroke = COLOURS.ink, extra = "") {
-    return this.add(`<line x1="${c1(x1)}" y1="${c1(y1)}" x2="${c1(x2)}" y2="${c1(y2)}" stroke="${stroke}" ${extra}/>`);
+  constructor(width, height, label) { this.width = width; this.height = height; this.label = label; this.items = []; }
+  add(tag, attrs, text) { this.items.push({ tag, attrs, text }); return this; }
+  line(x1, y1, x2, y2, stroke = COLOURS.ink, extra = {}) {
+    return this.add("line", { x1: c1(x1), y1: c1(y1), x2: c1(x2), y2: c1(y2), stroke, ...extra });
   }
-  rect(x, y, w, h, fill, extra = "") {
+  rect(x, y, w, h, fill, extra = {}) {
     if (h < 0) { y += h; h = -h; }
     if (w < 0) { x += w; w = -w; }
-    return this.add(`<rect x="${c1(x)}" y="${c1(y)}" width="${c1(w)}" height="${c1(h)}" fill="${fill}" ${extra}/>`);
+    return this.add("rect", { x: c1(x), y: c1(y), width: c1(w), height: c1(h), fill, ...extra });
   }
+  circle(cx, cy, r, fill) { return this.add("circle", { cx: c1(cx), cy: c1(cy), r, fill }); }
   text(x, y, s, { size = 12, anchor = "start", weight = 400, fill = COLOURS.ink, rotate = 0, baseline = "" } = {}) {
-    const transform = rotate ? ` transform="rotate(${rotate} ${c1(x)} ${c1(y)})"` : "";
-    const dy = baseline === "middle" ? ' dy="0.35em"' : baseline === "hanging" ? ' dy="0.8em"' : "";
-    return this.add(`<text x="${c1(x)}" y="${c1(y)}"${dy} font-size="${size}" text-anchor="${anchor}" font-weight="${weight}" fill="${fill}"${transform}>${escapeXml(s)}</text>`);
+    const attrs = { x: c1(x), y: c1(y), "font-size": size, "text-anchor": anchor, "font-weight": weight, fill };
+    if (baseline === "middle") attrs.dy = "0.35em";
+    else if (baseline === "hanging") attrs.dy = "0.8em";
+    if (rotate) attrs.transform = `rotate(${rotate} ${c1(x)} ${c1(y)})`;
+    return this.add("text", attrs, String(s));
   }
-  path(points, stroke, extra = "") {
+  path(points, stroke, extra = {}) {
     const d = points.map(([x, y], i) => `${i ? "L" : "M"}${c1(x)} ${c1(y)}`).join("");
-    return this.add(`<path d="${d}" fill="none" stroke="${stroke}" ${extra}/>`);
+    return this.add("path", { d, fill: "none", stroke, ...extra });
   }
-  toString() {
-    return `<svg xmlns="http://www.w3.org/2000/svg" width="${this.width}" height="${this.height}" viewBox="0 0 ${this.width} ${this.height}" role="img" aria-label="${escapeXml(this.label)}" font-family='${FONT}'>${this.parts.join("")}</svg>`;
+}
+
+const drawn = new WeakMap(); // panel -> {root: <svg>, width, height, nodes: [{node, tag, attrs, text}]}
+
+/**
+ * Show `svg` in `panel`. The first time (or at a new size) this builds the <svg> and its nodes; after
+ * that it walks the new element list beside the nodes already there and writes only what differs
+ * (a changed attribute, a changed text; a node of another kind is replaced, extra ones added or
+ * removed). A slider step thus moves a path and a few bars and rewrites a few labels: the browser
+ * re-styles and repaints those, and parses nothing. The panel gets the SVG's size, so that with
+ * `contain: strict` (explorers.css) nothing inside it can move the rest of the page.
+ */
+function drawSvg(panel, svg) {
+  let scene = drawn.get(panel);
+  if (!scene || scene.width !== svg.width || scene.height !== svg.height) {
+    const root = document.createElementNS(SVG_NS, "svg");
+    for (const [name, value] of Object.entries({ width: svg.width, height: svg.height, viewBox: `0 0 ${svg.width} ${svg.height}`, role: "img", "font-family": FONT })) {
+      root.setAttribute(name, String(value));
+    }
+    scene = { root, width: svg.width, height: svg.height, label: null, nodes: [] };
+    drawn.set(panel, scene);
+    panel.style.width = `${svg.width}px`;
+    panel.style.height = `${svg.height}px`;
+    panel.replaceChildren(root);
   }
+  if (scene.label !== svg.label) { scene.root.setAttribute("aria-label", svg.label); scene.label = svg.label; }
+  const { root, nodes } = scene;
+  svg.items.forEach((item, i) => {
+    const old = nodes[i];
+    if (!old || old.tag !== item.tag) {
+      const node = document.createElementNS(SVG_NS, item.tag);
+      for (const [name, value] of Object.entries(item.attrs)) node.setAttribute(name, String(value));
+      if (item.text !== undefined) node.textContent = item.text;
+      if (old) old.node.replaceWith(node); else root.appendChild(node);
+      nodes[i] = { node, tag: item.tag, attrs: item.attrs, text: item.text };
+      return;
+    }
+    for (const [name, value] of Object.entries(item.attrs)) {
+      if (old.attrs[name] !== value) old.node.setAttribute(name, String(value));
+    }
+    for (const name of Object.keys(old.attrs)) if (!(name in item.attrs)) old.node.removeAttribute(name);
+    if (old.text !== item.text) old.node.textContent = item.text ?? "";
+    old.attrs = item.attrs;
+    old.text = item.text;
+  });
+  for (const extra of nodes.splice(svg.items.length)) extra.node.remove();
 }
 
 /**
@@ -846,11 +1044,11 @@ function legend(svg, box, items, where = "right") {
   const w = 22 + Math.max(...items.map((i) => textWidth(i.label, 12))) + 8;
   const x = where.endsWith("left") ? box.left + 4 : box.right - w - 4;
   let y = where.startsWith("bottom") ? box.bottom - 4 - (items.length * 18 + 6) : box.top + 4;
-  svg.rect(x, y, w, items.length * 18 + 6, "#ffffff", 'fill-opacity="0.85" stroke="#d0d0d0"');
+  svg.rect(x, y, w, items.length * 18 + 6, "#ffffff", { "fill-opacity": 0.85, stroke: "#d0d0d0" });
   for (const item of items) {
     const cy = y + 12;
-    if (item.kind === "line") svg.line(x + 4, cy, x + 18, cy, item.colour, `stroke-width="2" ${item.dash ? `stroke-dasharray="${item.dash}"` : ""}`);
-    else svg.rect(x + 5, cy - 5, 12, 10, item.colour, item.opacity ? `fill-opacity="${item.opacity}"` : "");
+    if (item.kind === "line") svg.line(x + 4, cy, x + 18, cy, item.colour, item.dash ? { "stroke-width": 2, "stroke-dasharray": item.dash } : { "stroke-width": 2 });
+    else svg.rect(x + 5, cy - 5, 12, 10, item.colour, item.opacity ? { "fill-opacity": item.opacity } : {});
     svg.text(x + 22, cy, item.label, { baseline: "middle" });
     y += 18;
   }
@@ -875,7 +1073,7 @@ function drawFitPanel(state, width, height) {
   const end = box.sx(gap);
   if (end + 6 + lw <= box.right) svg.text(end + 6, mid, label, { size: 13, weight: 600, baseline: "middle" });
   else svg.text(box.right, mid + barH / 2 + 16, label, { size: 13, weight: 600, anchor: "end" });
-  return svg.toString();
+  return svg;
 }
 
 function drawPdPanel(state, width, height) {
@@ -888,13 +1086,13 @@ function drawPdPanel(state, width, height) {
     xDomain: [0, state.pd_upper], yDomain,
   });
   for (const [dens, colour] of [[state.density_good, COLOURS.blue], [state.density_bad, COLOURS.vermillion]]) {
-    for (let b = 0; b < bins; b++) {
-      if (!(dens[b] > 0)) continue;
-      svg.rect(box.sx(b * w), box.sy(dens[b]), box.sx((b + 1) * w) - box.sx(b * w), box.sy(0) - box.sy(dens[b]), colour, 'fill-opacity="0.6"');
+    for (let b = 0; b < bins; b++) { // every bin, empty ones at height 0: the same nodes from step to step
+      const d = dens[b] > 0 ? dens[b] : 0;
+      svg.rect(box.sx(b * w), box.sy(d), box.sx((b + 1) * w) - box.sx(b * w), box.sy(0) - box.sy(d), colour, { "fill-opacity": 0.6 });
     }
   }
   legend(svg, box, [{ label: "did not default", colour: COLOURS.blue, opacity: 0.6 }, { label: "defaulted", colour: COLOURS.vermillion, opacity: 0.6 }]);
-  return svg.toString();
+  return svg;
 }
 
 function drawRocPanel(state, width, height) {
@@ -904,9 +1102,9 @@ function drawRocPanel(state, width, height) {
     title: `ROC curve: AUC ${auc}`, xLabel: "False positive rate", yLabel: "True positive rate",
     xDomain: [0, 1], yDomain: [0, 1],
   });
-  svg.line(box.sx(0), box.sy(0), box.sx(1), box.sy(1), COLOURS.grey, 'stroke-dasharray="5 4"');
-  svg.path(state.roc_fpr.map((f, i) => [box.sx(f), box.sy(state.roc_tpr[i])]), COLOURS.blue, 'stroke-width="2"');
-  return svg.toString();
+  svg.line(box.sx(0), box.sy(0), box.sx(1), box.sy(1), COLOURS.grey, { "stroke-dasharray": "5 4" });
+  svg.path(state.roc_fpr.map((f, i) => [box.sx(f), box.sy(state.roc_tpr[i])]), COLOURS.blue, { "stroke-width": 2 });
+  return svg;
 }
 
 function drawEffectPanel(state, width, height) {
@@ -921,9 +1119,9 @@ function drawEffectPanel(state, width, height) {
       xDomain: [Math.min(...x), Math.max(...x) > Math.min(...x) ? Math.max(...x) : Math.min(...x) + 1],
       yDomain: niceDomain(Math.max(0, lo - 0.1 * (hi - lo) - 1e-9), hi + 0.1 * (hi - lo) + 1e-9),
     });
-    svg.path(x.map((v, i) => [box.sx(v), box.sy(pct[i])]), COLOURS.vermillion, 'stroke-width="2"');
-    x.forEach((v, i) => svg.add(`<circle cx="${c1(box.sx(v))}" cy="${c1(box.sy(pct[i]))}" r="3.5" fill="${COLOURS.vermillion}"/>`));
-    return svg.toString();
+    svg.path(x.map((v, i) => [box.sx(v), box.sy(pct[i])]), COLOURS.vermillion, { "stroke-width": 2 });
+    x.forEach((v, i) => svg.circle(box.sx(v), box.sy(pct[i]), 3.5, COLOURS.vermillion));
+    return svg;
   }
   // Categorical: bars, reference level first. Vertical when every label fits under its bar, else horizontal.
   const labels = state.effect_labels, L = labels.length;
@@ -941,7 +1139,7 @@ function drawEffectPanel(state, width, height) {
       svg.rect(x0, box.sy(pct[i]), x1 - x0, box.sy(0) - box.sy(pct[i]), COLOURS.vermillion);
       svg.text((x0 + x1) / 2, box.bottom + 6, l, { anchor: "middle", baseline: "hanging", fill: COLOURS.ink2 });
     });
-    return svg.toString();
+    return svg;
   }
   const labelWidth = Math.min(width * 0.45, Math.max(...labels.map((l) => textWidth(l, 12))) + 10);
   const shown = labels.map((l) => {
@@ -959,7 +1157,7 @@ function drawEffectPanel(state, width, height) {
     svg.text(box.left - 5, (yTop + yBottom) / 2, shown[i], { anchor: "end", baseline: "middle", fill: COLOURS.ink2 });
     svg.text(box.sx(pct[i]) + 4, (yTop + yBottom) / 2, `${fixed(pct[i], 1)}%`, { baseline: "middle", size: 12 });
   });
-  return svg.toString();
+  return svg;
 }
 
 // --- borrower panels ---
@@ -971,17 +1169,17 @@ function drawBorrowerPd(state, width, height, horizontal) {
   if (horizontal) {
     const box = axes(svg, { title, xLabel: "PD (%)", xDomain: [0, top], yDomain: [0, 1], noYTicks: true, leftMargin: 14 });
     const y = (box.top + box.bottom) / 2;
-    svg.line(box.sx(state.ci_low * 100), y, box.sx(state.ci_high * 100), y, COLOURS.ink, 'stroke-width="2"');
-    for (const v of [state.ci_low, state.ci_high]) svg.line(box.sx(v * 100), y - 8, box.sx(v * 100), y + 8, COLOURS.ink, 'stroke-width="2"');
-    svg.add(`<circle cx="${c1(box.sx(state.pd * 100))}" cy="${c1(y)}" r="6" fill="${COLOURS.ink}"/>`);
-    return svg.toString();
+    svg.line(box.sx(state.ci_low * 100), y, box.sx(state.ci_high * 100), y, COLOURS.ink, { "stroke-width": 2 });
+    for (const v of [state.ci_low, state.ci_high]) svg.line(box.sx(v * 100), y - 8, box.sx(v * 100), y + 8, COLOURS.ink, { "stroke-width": 2 });
+    svg.circle(box.sx(state.pd * 100), y, 6, COLOURS.ink);
+    return svg;
   }
   const box = axes(svg, { title, yLabel: "PD (%)", xDomain: [0, 1], yDomain: [0, top], noXTicks: true });
   const x = (box.left + box.right) / 2;
-  svg.line(x, box.sy(state.ci_low * 100), x, box.sy(state.ci_high * 100), COLOURS.ink, 'stroke-width="2"');
-  for (const v of [state.ci_low, state.ci_high]) svg.line(x - 8, box.sy(v * 100), x + 8, box.sy(v * 100), COLOURS.ink, 'stroke-width="2"');
-  svg.add(`<circle cx="${c1(x)}" cy="${c1(box.sy(state.pd * 100))}" r="6" fill="${COLOURS.ink}"/>`);
-  return svg.toString();
+  svg.line(x, box.sy(state.ci_low * 100), x, box.sy(state.ci_high * 100), COLOURS.ink, { "stroke-width": 2 });
+  for (const v of [state.ci_low, state.ci_high]) svg.line(x - 8, box.sy(v * 100), x + 8, box.sy(v * 100), COLOURS.ink, { "stroke-width": 2 });
+  svg.circle(x, box.sy(state.pd * 100), 6, COLOURS.ink);
+  return svg;
 }
 
 function drawContributions(state, width, height) {
@@ -1009,7 +1207,7 @@ function drawContributions(state, width, height) {
     else svg.text(box.sx(v) - 4, ym, text, { baseline: "middle", anchor: "end" });
   });
   if (!order.length) svg.text((box.left + box.right) / 2, (box.top + box.bottom) / 2, "no terms", { anchor: "middle" });
-  return svg.toString();
+  return svg;
 }
 
 const signed = (v) => (Math.abs(v) < 0.0005 ? "0.000" : `${v > 0 ? "+" : ""}${fixed(v, 3)}`);
@@ -1034,9 +1232,9 @@ function drawCutoffRates(prep, state, width, height) {
     xDomain: [xlo, xhi], yDomain: [0, 105], yTicks: niceTicks(0, 100, 5),
     rightDomain: niceDomain(0, badMax * 1.1), rightLabel: "Bad rate among approved (%)",
   });
-  svg.path(xs.map((x, i) => [box.sx(x), box.sy(100 * approval[i])]), COLOURS.blue, 'stroke-width="2"');
-  svg.path(xs.map((x, i) => [box.sx(x), box.sr(100 * badRate[i])]), COLOURS.vermillion, 'stroke-width="2" stroke-dasharray="8 3 2 3"');
-  svg.line(box.sx(cut), box.top, box.sx(cut), box.bottom, COLOURS.grey, 'stroke-dasharray="5 4" stroke-width="1.5"');
+  svg.path(xs.map((x, i) => [box.sx(x), box.sy(100 * approval[i])]), COLOURS.blue, { "stroke-width": 2 });
+  svg.path(xs.map((x, i) => [box.sx(x), box.sr(100 * badRate[i])]), COLOURS.vermillion, { "stroke-width": 2, "stroke-dasharray": "8 3 2 3" });
+  svg.line(box.sx(cut), box.top, box.sx(cut), box.bottom, COLOURS.grey, { "stroke-dasharray": "5 4", "stroke-width": 1.5 });
   legend(svg, box, [
     { label: "approval rate", colour: COLOURS.blue, kind: "line" },
     { label: "bad rate among approved (right axis)", colour: COLOURS.vermillion, kind: "line", dash: "8 3 2 3" },
@@ -1044,7 +1242,7 @@ function drawCutoffRates(prep, state, width, height) {
   if (!state.n_approved) {
     svg.text(Math.min(box.sx(cut) + 6, box.right - 4), box.bottom - 10, "none approved", { anchor: box.sx(cut) + 100 > box.right ? "end" : "start" });
   }
-  return svg.toString();
+  return svg;
 }
 
 function drawCutoffMoney(state, width, height) {
@@ -1065,7 +1263,7 @@ function drawCutoffMoney(state, width, height) {
     names[i].forEach((part, r) => svg.text((x0 + x1) / 2, box.bottom + 6 + r * 14, part, { anchor: "middle", baseline: "hanging", fill: COLOURS.ink2 }));
   });
   if (!state.n_approved) svg.text((box.left + box.right) / 2, (box.top + box.sy(0)) / 2, "nothing approved", { anchor: "middle", size: 13 });
-  return svg.toString();
+  return svg;
 }
 
 // --- sampling panel ---
@@ -1100,19 +1298,18 @@ function drawSampling(result, label, setting, width, height) {
     title, xLabel: `Estimated coefficient of ${label}`, yLabel: "Samples", xDomain: [lo - pad, hi + pad], yDomain, yTicks,
   });
   if (est.length) {
-    counts.forEach((c, b) => {
-      if (!c) return;
+    counts.forEach((c, b) => { // every bin, empty ones at height 0 (not drawn)
       const x0 = box.sx(eMin + b * bw), x1 = box.sx(eMin + (b + 1) * bw);
-      svg.rect(x0, box.sy(c), Math.max(1, x1 - x0), box.sy(0) - box.sy(c), COLOURS.sky, 'stroke="#ffffff" stroke-width="1"');
+      svg.rect(x0, box.sy(c), Math.max(1, x1 - x0), box.sy(0) - box.sy(c), COLOURS.sky, { stroke: "#ffffff", "stroke-width": 1 });
     });
   }
-  svg.line(box.sx(tv), box.top, box.sx(tv), box.bottom, COLOURS.vermillion, 'stroke-width="2.5"');
-  svg.line(box.sx(0), box.top, box.sx(0), box.bottom, COLOURS.grey, 'stroke-dasharray="5 4"');
+  svg.line(box.sx(tv), box.top, box.sx(tv), box.bottom, COLOURS.vermillion, { "stroke-width": 2.5 });
+  svg.line(box.sx(0), box.top, box.sx(0), box.bottom, COLOURS.grey, { "stroke-dasharray": "5 4" });
   legend(svg, box, [{ label: "true value", colour: COLOURS.vermillion, kind: "line" }, { label: "zero", colour: COLOURS.grey, kind: "line", dash: "5 4" }]);
   if (result && result.failed_fits > 0) {
     svg.text(box.left + 6, box.top + 14, `${result.failed_fits} samples could not be fitted`, { size: 12 });
   }
-  return svg.toString();
+  return svg;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1137,6 +1334,12 @@ function h(tag, attrs = {}, children = []) {
 }
 /** An <input> or <select> that JupyterLab's command-mode shortcuts leave alone. */
 const control = (tag, attrs, children) => h(tag, { "data-lm-suppress-shortcuts": "", ...attrs }, children);
+
+// Writes that skip an unchanged value: an input redraws each frame and most of its texts stay as they were
+// (rewriting them would still make the browser re-style, lay out and repaint them).
+function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+function setAttr(node, name, value) { if (node.getAttribute(name) !== value) node.setAttribute(name, value); }
+function setValue(input, value) { if (input.value !== value) input.value = value; }
 
 function rangeInput(id, low, high, step, value) {
   const r = control("input", { type: "range", id });
@@ -1175,7 +1378,7 @@ function numberBox(id, { limit, decimals = 3, onValue, allowNegative = true, des
   input.addEventListener("change", () => { if (ok && Number.isFinite(last) && parseTyped(input.value) === last) input.value = fixed(last, decimals); });
   return {
     input, message,
-    show(v) { input.value = fixed(v, decimals); ok = true; message.textContent = ""; input.setAttribute("aria-invalid", "false"); },
+    show(v) { setValue(input, fixed(v, decimals)); ok = true; setText(message, ""); setAttr(input, "aria-invalid", "false"); },
     valid: () => ok,
   };
 }
@@ -1201,8 +1404,8 @@ function frameScheduler(run) {
 function summaryWriter(node) {
   let timer = 0;
   return {
-    now(text) { clearTimeout(timer); node.textContent = text; },
-    later(text) { clearTimeout(timer); timer = setTimeout(() => { node.textContent = text; }, 400); },
+    now(text) { clearTimeout(timer); setText(node, text); },
+    later(text) { clearTimeout(timer); timer = setTimeout(() => setText(node, text), 400); },
     cancel() { clearTimeout(timer); },
   };
 }
@@ -1273,11 +1476,11 @@ function mountCoefficients(root, spec, cols, env) {
     figures.classList.toggle("smecredit-two-col", twoCol);
     const pw = twoCol ? Math.floor((width - 12) / 2) : width;
     const ph = twoCol ? 270 : 260;
-    panels[0].innerHTML = drawFitPanel(state, pw, Math.min(ph, 200));
-    panels[1].innerHTML = drawPdPanel(state, pw, ph);
-    panels[2].innerHTML = drawRocPanel(state, pw, ph);
+    drawSvg(panels[0], drawFitPanel(state, pw, Math.min(ph, 200)));
+    drawSvg(panels[1], drawPdPanel(state, pw, ph));
+    drawSvg(panels[2], drawRocPanel(state, pw, ph));
     const L = state.effect_x.length;
-    panels[3].innerHTML = drawEffectPanel(state, pw, state.factor_kind === "categorical" ? Math.max(ph, 110 + 26 * L) : ph);
+    drawSvg(panels[3], drawEffectPanel(state, pw, state.factor_kind === "categorical" ? Math.max(ph, 110 + 26 * L) : ph));
   }
   function computeAndDraw(announce) {
     state = coefficientState(prep, params, factor);
@@ -1371,12 +1574,12 @@ function mountBorrower(root, spec, cols, env) {
     figures.classList.toggle("smecredit-side-by-side", !narrow);
     const contributionsHeight = Math.max(220, 100 + 30 * state.order.length);
     if (narrow) {
-      left.innerHTML = drawBorrowerPd(state, width, 150, true);
-      right.innerHTML = drawContributions(state, width, contributionsHeight);
+      drawSvg(left, drawBorrowerPd(state, width, 150, true));
+      drawSvg(right, drawContributions(state, width, contributionsHeight));
     } else {
       const lw = Math.max(170, Math.floor((width - 12) / 3.5));
-      left.innerHTML = drawBorrowerPd(state, lw, Math.max(280, contributionsHeight), false);
-      right.innerHTML = drawContributions(state, width - 12 - lw, Math.max(280, contributionsHeight));
+      drawSvg(left, drawBorrowerPd(state, lw, Math.max(280, contributionsHeight), false));
+      drawSvg(right, drawContributions(state, width - 12 - lw, Math.max(280, contributionsHeight)));
     }
   }
   function computeAndDraw(announce) {
@@ -1443,25 +1646,27 @@ function mountCutoff(root, spec, cols, env) {
   let state = null;
 
   function showControls() {
-    cut.value = String(setting.cutoff);
-    cut.setAttribute("aria-valuetext", percent(setting.cutoff, 1));
-    cutOut.textContent = percent(setting.cutoff, 1);
-    mode.value = setting.lgd_mode;
-    lgd.disabled = setting.lgd_mode !== "single";
-    lgd.title = lgd.disabled ? "Choose “One LGD for every loan” to set it" : "";
-    lgd.value = String(setting.lgd);
-    lgdOut.textContent = fixed(setting.lgd, 2);
-    fund.value = String(setting.funding_cost_pct);
-    fund.setAttribute("aria-valuetext", `${fixed(setting.funding_cost_pct, 2)}% a year`);
-    fundOut.textContent = `${fixed(setting.funding_cost_pct, 2)}%`;
+    setValue(cut, String(setting.cutoff));
+    setAttr(cut, "aria-valuetext", percent(setting.cutoff, 1));
+    setText(cutOut, percent(setting.cutoff, 1));
+    setValue(mode, setting.lgd_mode);
+    const single = setting.lgd_mode === "single";
+    if (lgd.disabled === single) lgd.disabled = !single;
+    setAttr(lgd, "title", single ? "" : "Choose “One LGD for every loan” to set it");
+    setValue(lgd, String(setting.lgd));
+    setText(lgdOut, fixed(setting.lgd, 2));
+    setValue(fund, String(setting.funding_cost_pct));
+    setAttr(fund, "aria-valuetext", `${fixed(setting.funding_cost_pct, 2)}% a year`);
+    setText(fundOut, `${fixed(setting.funding_cost_pct, 2)}%`);
   }
+  // The confusion table is built once; each redraw rewrites the four counts.
+  const th = (text, scope) => h("th", { scope, text });
+  const cells = [0, 1, 2, 3].map(() => h("td"));
+  table.append(caption,
+    h("thead", {}, h("tr", {}, [h("td", {}), th("did not default", "col"), th("defaulted", "col")])),
+    h("tbody", {}, [h("tr", {}, [th("approved", "row"), cells[0], cells[1]]), h("tr", {}, [th("rejected", "row"), cells[2], cells[3]])]));
   function drawTable(s) {
-    const [[ag, ab], [rg, rb]] = s.confusion;
-    const th = (text, scope) => h("th", { scope, text });
-    const td = (v) => h("td", { text: v.toLocaleString("en-US") });
-    table.replaceChildren(caption,
-      h("thead", {}, h("tr", {}, [h("td", {}), th("did not default", "col"), th("defaulted", "col")])),
-      h("tbody", {}, [h("tr", {}, [th("approved", "row"), td(ag), td(ab)]), h("tr", {}, [th("rejected", "row"), td(rg), td(rb)])]));
+    s.confusion.flat().forEach((v, i) => setText(cells[i], v.toLocaleString("en-US")));
   }
   const summaryText = (s) => `Cutoff ${percent(s.cutoff, 1)}: ${percent(s.approval_rate, 0)} approved; bad rate among approved ${s.n_approved ? percent(s.bad_rate_approved, 1) : "none approved"}; net interest income ${fixed(s.net_interest_income / 100, 2)}, expected loss ${fixed(s.expected_loss / 100, 2)}, realised loss ${fixed(s.realised_loss / 100, 2)} million yuan`;
   function draw() {
@@ -1469,8 +1674,8 @@ function mountCutoff(root, spec, cols, env) {
     const two = width >= 640;
     figures.classList.toggle("smecredit-two-col", two);
     const pw = two ? Math.floor((width - 12) / 2) : width;
-    left.innerHTML = drawCutoffRates(prep, state, pw, two ? 320 : 300);
-    right.innerHTML = drawCutoffMoney(state, pw, two ? 320 : 280);
+    drawSvg(left, drawCutoffRates(prep, state, pw, two ? 320 : 300));
+    drawSvg(right, drawCutoffMoney(state, pw, two ? 320 : 280));
   }
   function computeAndDraw(announce) {
     state = cutoffState(prep, setting);
@@ -1540,21 +1745,26 @@ function mountSampling(root, spec, cols, env) {
   let result = null, runId = 0, running = null;
 
   const showSetting = () => {
-    chooser.value = setting.term;
-    size.value = String(setting.sample_size);
-    sizeOut.textContent = `${Math.round(setting.sample_size).toLocaleString("en-US")} loans`;
-    size.setAttribute("aria-valuetext", `${Math.round(setting.sample_size)} loans`);
+    setValue(chooser, setting.term);
+    setValue(size, String(setting.sample_size));
+    setText(sizeOut, `${Math.round(setting.sample_size).toLocaleString("en-US")} loans`);
+    setAttr(size, "aria-valuetext", `${Math.round(setting.sample_size)} loans`);
   };
   const showTrueValue = () => { box.show(setting.true_value); box.input.value = String(Number(setting.true_value.toFixed(4))); run.disabled = false; };
   function draw() {
     const width = env.width();
     const j = spec.names.indexOf(result ? result.term : setting.term);
-    panel.innerHTML = drawSampling(result, label(j), setting, width, width < NARROW ? 300 : 340);
+    drawSvg(panel, drawSampling(result, label(j), setting, width, width < NARROW ? 300 : 340));
   }
+  // An input shows its value at once; the figure (before any run: the true value's line) and the status
+  // follow in the next animation frame, timed by the smecredit-input mark as for the other explorers.
+  const frame = frameScheduler(() => {
+    if (result && !running) setText(status, "Settings changed: press “Run the experiment” to see them");
+    if (!result) draw();
+  });
   function settingsChanged() {
     showSetting();
-    if (result && !running) status.textContent = "Settings changed: press “Run the experiment” to see them";
-    if (!result) draw();
+    frame.request();
   }
   chooser.addEventListener("change", () => {
     setting.term = chooser.value;
@@ -1616,7 +1826,7 @@ function mountSampling(root, spec, cols, env) {
       result: () => resultOf(result),
     },
     draw,
-    destroy() { runId++; },
+    destroy() { runId++; frame.cancel(); },
   };
 }
 
@@ -1667,11 +1877,14 @@ export function render({ model, el }) {
   let observer = null;
   if (typeof ResizeObserver !== "undefined") {
     let pending = 0;
-    observer = new ResizeObserver(() => {
+    let observed = 0;
+    // The observer reports the new width itself: no reading of clientWidth, which would force a layout.
+    observer = new ResizeObserver((entries) => {
+      observed = Math.floor(entries[entries.length - 1].contentRect.width);
       if (pending) return;
       pending = requestAnimationFrame(() => {
         pending = 0;
-        const w = measure();
+        const w = observed > 0 ? observed : 640;
         if (Math.abs(w - lastWidth) < 1 || !instance) return;
         lastWidth = w;
         root.classList.toggle("smecredit-narrow", w < NARROW);

@@ -1,0 +1,61 @@
+"""Every chapter opened in JupyterLab as the README installs it (jupyterlab-myst renders the MyST),
+without running it: the text shows its numbers and no raw directive, role or placeholder."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from serving import ROOT
+from smecredit import prose
+
+CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb"))
+# What a reader must never see: directive fences and options, roles, glue placeholders, comments.
+RAW = re.compile(r"\{[a-z-]+(?::[a-z]+)?\}|^:{3}|^`{3}|^:(?:class|label):|<!--|-->", re.M)
+
+RENDERED_MARKDOWN = """async () => {
+    const notebook = window.jupyterapp.shell.currentWidget.content;
+    const texts = {};
+    for (let i = 0; i < notebook.widgets.length; i++) {
+        const cell = notebook.widgets[i];
+        if (cell.model.type !== "markdown") continue;
+        await notebook.scrollToItem(i);  // the notebook renders cells as they come into view
+        for (let k = 0; k < 200 && !(cell.rendered && cell.node.querySelector(".jp-RenderedHTMLCommon")); k++) await new Promise(r => setTimeout(r, 25));
+        for (let k = 0; k < 80 && !cell.node.innerText.trim(); k++) await new Promise(r => setTimeout(r, 25));
+        texts[i] = cell.node.innerText;
+    }
+    return texts;
+}"""
+
+
+def plain(text: str) -> str:
+    """Text as compared: whitespace collapsed, typographic quotes (which MyST renders) made straight."""
+    return " ".join(text.translate(str.maketrans("‘’“”", "''\"\"")).split())
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_reads_in_jupyterlab(browser, jupyterlab, path):
+    shutil.copy(path, jupyterlab.root / path.name)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(jupyterlab.notebook_url(path.stem), wait_until="domcontentloaded")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                               " && window.jupyterapp.shell.currentWidget.content.widgets.length > 0", timeout=60000)
+        page.wait_for_selector(".jp-MarkdownCell", timeout=60000)
+        page.evaluate("() => window.jupyterapp.shell.currentWidget.context.ready")
+        texts = {int(k): v for k, v in page.evaluate(RENDERED_MARKDOWN).items()}
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        assert sorted(texts) == [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"]
+        for index, text in texts.items():
+            shown = plain(text)
+            raw = [m.group(0) for m in RAW.finditer(text)]
+            assert not raw, f"cell {index} shows {raw}: {shown[:200]}"
+            for match in prose.NUMBER.finditer("".join(cells[index]["source"])):
+                assert plain(match["text"]) in shown, f"cell {index}: {match['name']} not shown"
+        page.screenshot(path=str(ROOT / "_build" / "screenshots" / f"jupyterlab-{path.stem}.png"))
+    finally:
+        page.close()
