@@ -26,9 +26,11 @@ import nbformat
 
 from serving import free_port
 
-# User settings: JupyterLab's front end would otherwise ask whether to fetch news and look for updates.
+# User settings: JupyterLab's front end would otherwise ask whether to fetch news and look for updates;
+# and it would render only the cells in view (a test reads every cell at once).
 SETTINGS = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
 }
 
 

@@ -15,18 +15,19 @@ from smecredit import prose
 
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb"))
 # What a reader must never see: directive fences and options, roles, glue placeholders, comments.
-RAW = re.compile(r"\{[a-z-]+(?::[a-z]+)?\}|^:{3}|^`{3}|^:(?:class|label):|<!--|-->", re.M)
+RAW = re.compile(r"\{[a-z-]+(?::[a-z]+)?\}|^:{3}|^`{3}|^:(?:class|label):|<!--|-->|not rendered by jupyterlab-myst",
+                 re.M)
 
+# Every Markdown cell's text once jupyterlab-myst has rendered it (class "myst"); the harness turns
+# off JupyterLab's windowing, so all cells render without scrolling.
 RENDERED_MARKDOWN = """async () => {
     const notebook = window.jupyterapp.shell.currentWidget.content;
+    const cells = notebook.widgets.map((cell, i) => [i, cell]).filter(([, cell]) => cell.model.type === "markdown");
+    const done = () => cells.every(([, cell]) => cell.rendered && cell.node.querySelector(".myst"));
+    for (let k = 0; k < 500 && !done(); k++) await new Promise(r => setTimeout(r, 20));
     const texts = {};
-    for (let i = 0; i < notebook.widgets.length; i++) {
-        const cell = notebook.widgets[i];
-        if (cell.model.type !== "markdown") continue;
-        await notebook.scrollToItem(i);  // the notebook renders cells as they come into view
-        for (let k = 0; k < 200 && !(cell.rendered && cell.node.querySelector(".jp-RenderedHTMLCommon")); k++) await new Promise(r => setTimeout(r, 25));
-        for (let k = 0; k < 80 && !cell.node.innerText.trim(); k++) await new Promise(r => setTimeout(r, 25));
-        texts[i] = cell.node.innerText;
+    for (const [i, cell] of cells) {
+        texts[i] = cell.node.querySelector(".myst") ? cell.node.innerText : "not rendered by jupyterlab-myst";
     }
     return texts;
 }"""
