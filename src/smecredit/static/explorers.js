@@ -1383,18 +1383,26 @@ function numberBox(id, { limit, decimals = 3, onValue, allowNegative = true, des
   };
 }
 
-/** Coalesce input events: at most one compute+draw per animation frame, from the latest values. */
+/**
+ * At most one compute+draw per animation frame, from the latest values. The first input of a frame
+ * (a key press, a click) is drawn at once, so it appears in the very next frame; further inputs in
+ * the same frame (a dragged slider fires many) are coalesced into one draw at the next frame.
+ */
 function frameScheduler(run) {
   let pending = 0;
+  let drewThisFrame = false;
+  const draw = () => {
+    drewThisFrame = true;
+    requestAnimationFrame(() => { drewThisFrame = false; });
+    run();
+    try { performance.measure("smecredit-redraw", "smecredit-input"); } catch { /* no marks */ }
+  };
   return {
     request() {
       if (pending) return;
       try { performance.clearMarks("smecredit-input"); performance.mark("smecredit-input"); } catch { /* no marks */ }
-      pending = requestAnimationFrame(() => {
-        pending = 0;
-        run();
-        try { performance.measure("smecredit-redraw", "smecredit-input"); } catch { /* no marks */ }
-      });
+      if (!drewThisFrame) { draw(); return; }
+      pending = requestAnimationFrame(() => { pending = 0; draw(); });
     },
     cancel() { if (pending) cancelAnimationFrame(pending); pending = 0; },
   };
