@@ -1193,13 +1193,14 @@ function drawContributions(state, width, height) {
   const m = Math.max(hi - lo, 0.25); // room for the printed values beyond the bars' ends
   const xDomain = niceDomain(lo < 0 ? lo - 0.3 * m : hi > 0 ? 0 : -m, hi > 0 ? hi + 0.3 * m : lo < 0 ? 0 : m);
   const L = Math.max(1, order.length);
-  const box = axes(svg, { title, xLabel: "Contribution to log-odds vs the reference", xDomain, yDomain: [0, L], noYTicks: true, leftMargin: labelWidth });
+  const box = axes(svg, { title, xLabel: "Log-odds against the reference", xDomain, yDomain: [0, L], noYTicks: true, leftMargin: labelWidth });
   svg.line(box.sx(0), box.top, box.sx(0), box.bottom, COLOURS.grey);
   order.forEach((label, i) => {
     const v = values[i];
     const y0 = box.sy(L - i - 0.18), y1 = box.sy(L - i - 0.82), ym = (y0 + y1) / 2;
     let shown = label;
-    while (shown.length > 3 && textWidth(shown, 12) > labelWidth - 10) shown = shown.slice(0, -2);
+    // leave room for the ellipsis, and a margin: the page's font may run a little wider than measured
+    while (shown.length > 3 && textWidth(`${shown}…`, 12) > labelWidth - 14) shown = shown.slice(0, -2);
     svg.text(box.left - 5, ym, shown === label ? label : `${shown.trimEnd()}…`, { anchor: "end", baseline: "middle", fill: COLOURS.ink2 });
     if (v !== 0) svg.rect(box.sx(Math.min(0, v)), y0, Math.abs(box.sx(v) - box.sx(0)), y1 - y0, v > 0 ? COLOURS.vermillion : COLOURS.blue);
     const text = signed(v);
