@@ -240,6 +240,66 @@ def test_a_key_press_redraws_and_the_buttons_work(browser, site_url, full_model)
         page.close()
 
 
+def test_every_explorer_answers_a_real_key_press_or_click_as_python_does(browser, site_url, full_model):
+    """A reader's input on each of the other explorers: the figure redraws and its numbers are Python's."""
+    page, errors = open_explorers(browser, site_url, CHAPTER_6, 3)
+    try:
+        # borrower: one step up the markup slider
+        borrower = page.locator(".smecredit-widget-host").filter(has_text="Back to the reference borrower").first
+        before = page.evaluate(f"() => {hook(page, 'borrower')}.smecredit.result().pd")
+        svg_label = borrower.locator("svg").first.get_attribute("aria-label")
+        borrower.locator("input[type=range]").first.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => {hook(page, 'borrower')}.smecredit.result().pd !== {before}")
+        setting = page.evaluate(f"() => {hook(page, 'borrower')}.smecredit.setting()")["values"]
+        reference = {c["name"]: c["value"] for c in stored_explorer("06-first-logistic-regression.ipynb",
+                                                                      "borrower")["spec"]["controls"]}
+        expected = borrower_pd(full_model, setting, reference)
+        got = page.evaluate(f"() => {hook(page, 'borrower')}.smecredit.result()")
+        assert_close(got["pd"], expected.pd, "PD after a key press")
+        assert borrower.locator("svg").first.get_attribute("aria-label") != svg_label  # the figure says the new PD
+        # sampling: press Run, wait for the default run, compare with the reference run
+        sampling = page.locator(".smecredit-widget-host").filter(has_text="Run the experiment").first
+        sampling.get_by_role("button", name="Run the experiment").click()
+        page.wait_for_function(f"() => {{ const r = {hook(page, 'sampling')}.smecredit.result(); return r && r.finished; }}",
+                               timeout=60000)
+        spec = stored_explorer("06-first-logistic-regression.ipynb", "sampling")["spec"]
+        expected = sampling_experiment(full_model, true_coefficients(), spec["term"], spec["true_value"],
+                                       spec["sample_size"], spec["replications"], seed=spec["seed"])
+        got = page.evaluate(f"() => {hook(page, 'sampling')}.smecredit.result()")
+        assert got["failed_fits"] == expected.failed_fits
+        np.testing.assert_allclose(got["estimates"], expected.estimates, rtol=1e-7)
+        assert (got["coverage"], got["power"]) == (expected.coverage, expected.power)
+        assert not errors, errors
+    finally:
+        page.close()
+    page, errors = open_explorers(browser, site_url, CHAPTER_10, 1)
+    try:
+        stored = stored_explorer("10-from-model-to-policy.ipynb", "cutoff")
+        import base64
+
+        columns = unpack_columns(stored["spec"]["columns"],
+                                 base64.b64decode(stored_buffer("10-from-model-to-policy.ipynb", "cutoff")))
+        cutoff = page.locator(".smecredit-widget-host input[type=range]").first
+        cutoff.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => {hook(page, 'cutoff')}.smecredit.result().cutoff > {stored['spec']['cutoff']}")
+        setting = page.evaluate(f"() => {hook(page, 'cutoff')}.smecredit.setting()")
+        levels = np.array([level["value"] for level in stored["spec"]["lgd_levels"]])
+        expected = cutoff_outcome(columns["pd"], columns["y"], columns["amount_10k"], columns["rate_pct"],
+                                  cutoff=setting["cutoff"], lgd=levels[columns["lgd_code"].astype(int)],
+                                  funding_cost_pct=setting["funding_cost_pct"])
+        got = page.evaluate(f"() => {hook(page, 'cutoff')}.smecredit.result()")
+        assert_close(got["approval_rate"], expected.approval_rate, "approval rate after a key press")
+        assert_close(got["expected_loss"], expected.expected_loss, "expected loss after a key press")
+        table = page.locator(".smecredit-widget-host table").first.inner_text()
+        assert f"{expected.confusion.iloc[0, 0]:,}" in table  # the table shows the new counts
+        assert not errors, errors
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 640, "height": 450}],
                          ids=["phone", "zoom-200"])
 @pytest.mark.parametrize("path,count", [(CHAPTER_6, 3), (CHAPTER_10, 1)], ids=["chapter-6", "chapter-10"])
