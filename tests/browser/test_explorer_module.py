@@ -88,7 +88,7 @@ def design_payload(n: int, seed: int = 0, levels=(4, 6), fit: bool = True):
         labels += [f"Factor {t}: level {lvl}" for lvl in range(1, L)]
         terms.append({"name": f"C(f{t})", "label": f"Factor {t}", "kind": "categorical", "column": f"c{t}",
                       "design": list(range(first, first + L - 1)),
-                      "levels": [f"level 0 (reference)"] + [f"level {lvl}" for lvl in range(1, L)]})
+                      "levels": ["level 0 (reference)"] + [f"level {lvl}" for lvl in range(1, L)]})
         columns[f"c{t}"] = (c, "uint8", 1)
     k = len(names)
     X = np.zeros((n, k))

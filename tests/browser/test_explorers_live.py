@@ -12,7 +12,6 @@ import math
 
 import nbformat
 import numpy as np
-import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
