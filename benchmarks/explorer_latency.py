@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from serving import CHROMIUM, CHROMIUM_FLAGS, StaticServer, jupyterlab_harness  # noqa: E402
+from smecredit import true_model  # noqa: E402
 
 TARGET_MEDIAN_MS, TARGET_P95_MS = 30.0, 50.0
 TARGET_FIRST_MS, TARGET_DONE_MS = 300.0, 2000.0
@@ -57,9 +58,7 @@ PAGES = {"book/06-first-logistic-regression": ["coefficients", "borrower", "samp
          "book/10-from-model-to-policy": ["cutoff"]}
 VIEWPORT = {"width": 1280, "height": 900}
 
-FORMULA = ("default_12m ~ markup_pct + repayment_method + shareholder_holding_years + owner_experience_years"
-           " + guarantee_method + internal_rating + debt_ratio_pct + size_class + industry + owner_age_years"
-           " + firm_age_years + registered_capital_10k + C(origination_year)")
+FORMULA = true_model().formula  # the chapter-6 model: the true model's form
 REFERENCE = {"markup_pct": 25.0, "repayment_method": "monthly_interest_bullet", "shareholder_holding_years": 5.0,
              "owner_experience_years": 10.0, "guarantee_method": "mortgage", "internal_rating": "BBB",
              "debt_ratio_pct": 50.0, "size_class": "small", "industry": "manufacturing", "owner_age_years": 45,

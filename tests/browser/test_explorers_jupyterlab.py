@@ -16,12 +16,10 @@ import numpy as np
 import pytest
 import statsmodels.formula.api as smf
 
-from smecredit import load_loans, true_coefficients
+from smecredit import load_loans, true_coefficients, true_model
 from smecredit.explorers import CoefficientExplorer, borrower_pd
 
-FORMULA = ("default_12m ~ markup_pct + repayment_method + shareholder_holding_years + owner_experience_years"
-           " + guarantee_method + internal_rating + debt_ratio_pct + size_class + industry + owner_age_years"
-           " + firm_age_years + registered_capital_10k + C(origination_year)")
+FORMULA = true_model().formula  # the chapter-6 model: the true model's form
 REFERENCE = {"markup_pct": 25.0, "repayment_method": "monthly_interest_bullet", "shareholder_holding_years": 5.0,
              "owner_experience_years": 10.0, "guarantee_method": "mortgage", "internal_rating": "BBB",
              "debt_ratio_pct": 50.0, "size_class": "small", "industry": "manufacturing", "owner_age_years": 45,

@@ -16,15 +16,13 @@ import pytest
 import statsmodels.formula.api as smf
 
 from serving import ROOT, SCREENSHOTS
-from smecredit import load_loans, true_coefficients
+from smecredit import load_loans, true_coefficients, true_model
 from smecredit.explorers import (CoefficientExplorer, _column_label, borrower_pd, cutoff_outcome,
                                  sampling_experiment, unpack_columns)
 
 CHAPTER_6 = "book/06-first-logistic-regression.html"
 CHAPTER_10 = "book/10-from-model-to-policy.html"
-FORMULA = ("default_12m ~ markup_pct + repayment_method + shareholder_holding_years + owner_experience_years"
-           " + guarantee_method + internal_rating + debt_ratio_pct + size_class + industry + owner_age_years"
-           " + firm_age_years + registered_capital_10k + C(origination_year)")
+FORMULA = true_model().formula  # the chapter-6 model: the true model's form
 RTOL = 1e-9
 SETTINGS = 50
 
