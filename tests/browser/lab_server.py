@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 import nbformat
 
-from serving import free_port
+from serving import free_port, stop_process
 
 # User settings: JupyterLab's front end would otherwise ask whether to fetch news and look for updates;
 # and it would render only the cells in view (a test reads every cell at once).
@@ -112,13 +112,7 @@ class JupyterLab:
             self.api(f"kernels/{kernel['id']}", method="DELETE")
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_process(self.process)
         if not self._log.closed:
             self._log.close()
 

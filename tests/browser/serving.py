@@ -69,13 +69,19 @@ class StaticServer:
         return self.log.read_text()
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_process(self.process)
         self._log.close()
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Terminate a server the tests started; kill it if it has not ended within ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
 
 
 def jupyterlab_harness():
