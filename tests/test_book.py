@@ -174,3 +174,19 @@ def test_book_builds_with_warnings_as_errors(tmp_path):
     tour = (html / "book" / "03-the-loan-book.html").read_text(encoding="utf-8")
     assert "20,000" in tour  # a glued number reached the page
     assert 'alt="Two panels' in tour
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_cells_that_record_numbers_for_the_text_are_out_of_the_readers_way(path):
+    """A cell that glues values feeds the prose only: it is removed from the page and folded in
+    Jupyter, and it holds nothing else a student should see (no figure, no table)."""
+    for index, cell in enumerate(cells(path)):
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code" or not re.search(r"^\s*glue\(", source, re.M):
+            continue
+        where = f"{path.name}, cell {index}"
+        assert "remove-cell" in cell["metadata"].get("tags", []), f"{where}: glue cell not tagged remove-cell"
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden"), f"{where}: glue cell not folded in Jupyter"
+        shown = [o for o in cell["outputs"] if "application/papermill.record/text/plain" not in o.get("data", {})]
+        assert not shown, f"{where}: a glue cell shows output ({shown[0].get('output_type')}); split it"
+        assert not re.search(r"^import |^from ", source, re.M), f"{where}: imports belong in the first cell"

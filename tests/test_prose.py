@@ -54,3 +54,34 @@ def test_in_words_and_lists():
     assert prose.and_list(["a", "b", "c"]) == "a, b and c"
     with pytest.raises(ValueError, match="between 0 and n"):
         prose.how_many(4, 3)
+
+
+def test_counted_and_nouns():
+    assert prose.counted(1, "factor") == "one factor"
+    assert prose.counted(2, "factor") == "two factors"
+    assert prose.counted(0, "analysis", "analyses") == "no analyses"
+    assert prose.nouns(["I(markup_pct / 10)", "guarantee_method"]) == "the markup and the guarantee method"
+    assert prose.nouns([]) == "none"
+
+
+@pytest.mark.parametrize("passed,failed,expected", [
+    (["markup_pct", "guarantee_method"], [],
+     "both factors of the thesis are significant: the markup and the guarantee method"),
+    ([], ["markup_pct", "guarantee_method", "owner_age_years"], "none of the three factors of the thesis is significant"),
+    (["markup_pct"], ["guarantee_method", "owner_age_years"],
+     "one of the three factors of the thesis is significant (the markup) and the guarantee method and the owner's age"
+     " are not"),
+    (["markup_pct", "guarantee_method"], ["owner_age_years"],
+     "two of the three factors of the thesis are significant (the markup and the guarantee method) and the owner's "
+     "age is not"),
+])
+def test_split_verdict_agrees_in_number_whatever_the_outcome(passed, failed, expected):
+    assert prose.split_verdict(passed, failed, "factors of the thesis", ("is significant", "are significant"),
+                               ("is not", "are not")) == expected
+
+
+def test_tests_in_words_groups_by_column_in_order_of_mention():
+    pairs = [("owner_age_years", "trend"), ("term_months", "trend"), ("owner_age_years", "chi-square")]
+    assert prose.tests_in_words(pairs) == ("the chi-square and trend tests of the owner's age and the trend test "
+                                           "of the loan's term")
+    assert prose.tests_in_words([]) == "no test"

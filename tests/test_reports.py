@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from smecredit.reports import compare_with_truth, default_rate_table, odds_ratio_table, term_label
+from smecredit.reports import compare_with_truth, default_rate_table, odds_ratio_table
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +63,3 @@ def test_default_rate_table_errors():
         default_rate_table(data, "group")
     with pytest.raises(KeyError, match="nothing"):
         default_rate_table(data, "nothing")
-
-
-@pytest.mark.parametrize("name,label", [
-    ("guarantee_method[T.joint_mutual]", "guarantee_method = joint_mutual"),
-    ("C(origination_year)[T.2015]", "origination_year = 2015"),
-    ("markup_pct", "markup_pct"),
-    ("Intercept", "Intercept"),
-])
-def test_term_label(name, label):
-    assert term_label(name) == label

@@ -356,7 +356,8 @@ def check_submission(submission, key: pd.DataFrame, student_id: str, k: float = 
         submission: the student's coefficients (log-odds) indexed by statsmodels' term names:
             a Series such as ``fit.params``, a DataFrame with a ``term`` column or term index and an
             ``estimate``/``coef``/``coefficient`` column, or a path to a CSV (see ``read_submission``).
-            Readable labels such as ``guarantee_method = credit`` are accepted too.
+            The book's labels (``smecredit.labels.term_label``, such as "Guarantee method: credit
+            (unsecured)") and the form ``guarantee_method = credit`` are accepted too.
         key: the answer key (``make_class_data`` or ``read_answer_key``).
         student_id: whose book the submission analysed.
         k: tolerance in standard errors, positive.
@@ -374,7 +375,7 @@ def check_submission(submission, key: pd.DataFrame, student_id: str, k: float = 
         KeyError: the student is not in the key.
         ValueError: k not positive, or a submission in a layout that cannot be read.
     """
-    from smecredit.reports import term_label
+    from smecredit.labels import term_label
 
     if not k > 0:
         raise ValueError(f"k must be positive, got {k}")
@@ -383,6 +384,7 @@ def check_submission(submission, key: pd.DataFrame, student_id: str, k: float = 
         raise KeyError(f"student {student_id!r} is not in the answer key")
     submitted = _as_series(submission)
     by_label = {term_label(term): term for term in rows.index}
+    by_label |= {re.sub(r"^(?:C\()?(\w+)\)?\[T\.(.+)\]$", r"\1 = \2", term): term for term in rows.index}
     submitted.index = [term if term in rows.index else by_label.get(term, term) for term in submitted.index]
     extra = [term for term in submitted.index if term not in rows.index]
     out = pd.DataFrame({

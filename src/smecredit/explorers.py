@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from smecredit.reports import term_label
+from smecredit.labels import column_label, level_label, term_label
 from smecredit.style import DEFAULT_COLOURS, OKABE_ITO
 
 # ----------------------------------------------------------------------------------------------
@@ -516,28 +516,7 @@ def draw_sampling_result(outcome: SamplingResult, fig: plt.Figure | None = None)
 # ----------------------------------------------------------------------------------------------
 
 STATIC = Path(__file__).with_name("static")
-# A readable name and unit for each loan-book column an explorer offers as a control or a term.
-COLUMN_LABELS = {
-    "markup_pct": "Markup over the benchmark (%)",
-    "repayment_method": "Repayment method",
-    "shareholder_holding_years": "Controlling shareholder's holding time (years)",
-    "owner_experience_years": "Owner's years in the trade",
-    "guarantee_method": "Guarantee method",
-    "internal_rating": "Internal rating",
-    "debt_ratio_pct": "Debt ratio (%)",
-    "size_class": "Size class",
-    "industry": "Industry",
-    "owner_age_years": "Owner's age (years)",
-    "firm_age_years": "Firm's age (years)",
-    "registered_capital_10k": "Registered capital (10k yuan)",
-    "origination_year": "Year of origination",
-}
 Z_95 = float(stats.norm.ppf(0.975))
-
-
-def _column_label(name: str) -> str:
-    bare = name[2:-1] if name.startswith("C(") and name.endswith(")") else name
-    return COLUMN_LABELS.get(bare, bare)
 
 
 def pack_columns(columns: dict[str, np.ndarray]) -> tuple[list[dict], bytes]:
@@ -623,7 +602,7 @@ def _design_terms(result) -> tuple[list[dict], dict[str, np.ndarray], int | None
             columns[column] = block[:, 0]
             values = block[:, 0]
             grid = np.linspace(np.quantile(values, 0.01), np.quantile(values, 0.99), 15)
-            terms.append({"name": term_name, "label": _column_label(term_name), "kind": "continuous",
+            terms.append({"name": term_name, "label": term_label(term_name), "kind": "continuous",
                           "column": column, "design": idx[0], "grid": grid.tolist()})
             continue
         dummies = np.isin(block, (0.0, 1.0)).all() and (block.sum(axis=1) <= 1).all()
@@ -633,11 +612,11 @@ def _design_terms(result) -> tuple[list[dict], dict[str, np.ndarray], int | None
         column = f"x{len(columns)}"
         codes = np.where(block.any(axis=1), block.argmax(axis=1) + 1, 0).astype(np.uint8)
         columns[column] = codes
-        levels = ["reference"] + [names[i].split("[T.")[-1].rstrip("]") for i in idx]
+        levels = ["reference"] + [level_label(term_name, names[i].split("[T.")[-1].rstrip("]")) for i in idx]
         reference = _reference_level(result, term_name)
         if reference is not None:
-            levels[0] = f"{reference} (reference)"
-        terms.append({"name": term_name, "label": _column_label(term_name), "kind": "categorical",
+            levels[0] = f"{level_label(term_name, reference)} (reference)"
+        terms.append({"name": term_name, "label": term_label(term_name), "kind": "categorical",
                       "column": column, "design": idx, "levels": levels})
     return terms, columns, intercept
 
@@ -741,14 +720,14 @@ def borrower_widget(result, reference: dict, alpha: float = 0.05):
     controls = []
     for name, value in reference.items():
         column = frame[name]
-        label = COLUMN_LABELS.get(name, name)
+        label = column_label(name)
         if isinstance(column.dtype, pd.CategoricalDtype) or (
                 pd.api.types.is_integer_dtype(column) and column.nunique() < 12):
             options = (list(column.cat.categories) if isinstance(column.dtype, pd.CategoricalDtype)
                        else sorted(column.unique().tolist()))
             rows = design([dict(reference, **{name: option}) for option in options]) - x_ref
             controls.append({"name": name, "label": label, "kind": "choice", "value": _json_value(value),
-                             "options": [{"value": _json_value(o), "label": str(o),
+                             "options": [{"value": _json_value(o), "label": level_label(name, o),
                                           "delta": {str(j): float(d) for j, d in enumerate(row) if d != 0}}
                                          for o, row in zip(options, rows)]})
         else:
@@ -761,7 +740,7 @@ def borrower_widget(result, reference: dict, alpha: float = 0.05):
                              "low": min(low, float(value)), "high": max(high, float(value)),
                              "step": _nice_step((high - low) / 100),
                              "delta": {str(j): float(d) for j, d in enumerate(per_unit) if d != 0}})
-    slices = [{"label": _column_label(term), "start": sl.start, "stop": sl.stop}
+    slices = [{"label": term_label(term), "start": sl.start, "stop": sl.stop}
               for term, sl in design_info.term_name_slices.items() if term != "Intercept"]
     spec = {"title": "Borrower PD calculator", "names": list(result.params.index),
             "estimate": _finite(result.params), "cov": _finite(np.asarray(result.cov_params()).ravel()),

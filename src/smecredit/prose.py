@@ -33,6 +33,8 @@ import numpy as np
 from myst_nb import glue as _myst_glue
 from myst_nb.core.variables import format_plain_text
 
+from smecredit.labels import column_noun
+
 SIGNIFICANT_DIGITS = 8
 
 
@@ -90,9 +92,57 @@ def how_many(k: int, n: int, noun: str = "", verbs: tuple[str, str] | None = Non
 
 
 def and_list(items) -> str:
-    """'a', 'a and b', 'a, b and c'."""
+    """'a', 'a and b', 'a, b and c'; '' for no items."""
     items = [str(item) for item in items]
     return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in agreement: 'no factors', 'one factor', 'two factors', '12 factors'."""
+    return f"{in_words(n)} {noun if n == 1 else plural or noun + 's'}"
+
+
+def nouns(names) -> str:
+    """Columns or model terms as a sentence names them: 'the markup, the owner's age and the
+    guarantee method' (``smecredit.labels.column_noun``); 'none' when there are none."""
+    return and_list(column_noun(name) for name in names) or "none"
+
+
+def split_verdict(passed, failed, noun: str, verbs: tuple[str, str], negations: tuple[str, str]) -> str:
+    """Which of a group pass a test, in one clause that agrees in number whatever the outcome.
+
+    Args:
+        passed, failed: the names (columns or model terms) that pass and that do not.
+        noun: what the group is, in the plural ("of the thesis's factors" reads "all five of the
+            thesis's factors"; "candidates" reads "two of the three candidates").
+        verbs: (singular, plural) of what passing is: ("is significant", "are significant").
+        negations: (singular, plural) for the rest: ("is not", "are not").
+
+    Returns:
+        'all five of the thesis's factors are significant: the markup, ... and the guarantee method',
+        'none of the three candidates passes the 5% line', or 'one of the three candidates passes
+        the 5% line (the owner's age) and the firm's age and the registered capital do not'.
+    """
+    passed, failed = list(passed), list(failed)
+    n = len(passed) + len(failed)
+    if not failed:
+        return f"{how_many(n, n, noun, verbs)}: {nouns(passed)}"
+    if not passed:
+        return how_many(0, n, noun, verbs)
+    rest = negations[0] if len(failed) == 1 else negations[1]
+    return f"{how_many(len(passed), n, noun, verbs)} ({nouns(passed)}) and {nouns(failed)} {rest}"
+
+
+def tests_in_words(pairs) -> str:
+    """(column, test) pairs as a sentence names them, grouped by column in order of first mention:
+    [("owner_age_years", "trend"), ("owner_age_years", "chi-square")] -> 'the chi-square and trend
+    tests of the owner's age'; 'no test' when there are none."""
+    by_column: dict[str, list[str]] = {}
+    for column, test in pairs:
+        by_column.setdefault(column, []).append(test)
+    named = [f"the {and_list(sorted(tests))} test{'s' if len(tests) > 1 else ''} of {column_noun(column)}"
+             for column, tests in by_column.items()]
+    return and_list(named) or "no test"
 
 
 # Numbers stated in the Markdown, filled from the glued values.

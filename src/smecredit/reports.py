@@ -13,18 +13,6 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 
-def term_label(name: str) -> str:
-    """A readable label for a statsmodels parameter name.
-
-    ``guarantee_method[T.joint_mutual]`` becomes ``guarantee_method = joint_mutual`` and
-    ``C(origination_year)[T.2015]`` becomes ``origination_year = 2015``; other names are unchanged.
-    """
-    match = re.fullmatch(r"(?:C\()?([A-Za-z_][A-Za-z0-9_]*)\)?(?:,[^\]]*)?\[T\.(.+)\]", name)
-    if match:
-        return f"{match.group(1)} = {match.group(2)}"
-    return name
-
-
 def odds_ratio_table(result, alpha: float = 0.05) -> pd.DataFrame:
     """Coefficients with standard errors and odds ratios with confidence intervals.
 

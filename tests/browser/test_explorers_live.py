@@ -17,7 +17,8 @@ import statsmodels.formula.api as smf
 
 from serving import ROOT, SCREENSHOTS
 from smecredit import load_loans, true_coefficients, true_model
-from smecredit.explorers import (CoefficientExplorer, _column_label, borrower_pd, cutoff_outcome,
+from smecredit.labels import term_label
+from smecredit.explorers import (CoefficientExplorer, borrower_pd, cutoff_outcome,
                                  sampling_experiment, unpack_columns)
 
 CHAPTER_6 = "book/06-first-logistic-regression.html"
@@ -126,7 +127,7 @@ def test_borrower_calculator_agrees_with_python(browser, site_url, full_model):
             assert_close(got["ci_high"], expected.ci_high, f"CI high, setting {i}")
             assert_close(got["odds_ratio"], expected.odds_ratio_vs_reference, f"odds, setting {i}")
             for term, value in expected.contributions.items():
-                assert got["contributions"][_column_label(term)] == pytest.approx(value, rel=RTOL, abs=1e-12), term
+                assert got["contributions"][term_label(term)] == pytest.approx(value, rel=RTOL, abs=1e-12), term
         no_bad_text(page, "borrower")
         assert not errors, errors
     finally:
