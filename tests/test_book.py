@@ -18,6 +18,8 @@ from smecredit.simulate import true_coefficients
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb"))
+TEMPLATE = ROOT / "book" / "_chapter-template.ipynb"  # the chapter shape, for authors to copy
+SHAPED = [*CHAPTERS, TEMPLATE]
 
 
 def cells(path: Path) -> list[dict]:
@@ -56,7 +58,7 @@ def test_every_toc_entry_exists_and_chapters_are_numbered_in_reading_order():
     assert numbered == sorted(numbered) and len(set(numbered)) == len(numbered)
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SHAPED, ids=lambda p: p.name)
 def test_chapter_has_the_book_shape(path):
     text = markdown_of(path)
     for part in ["**Learning objectives.**", "**Prerequisites.**", "**Time needed.**", "## Summary", "## Exercises"]:
@@ -69,7 +71,7 @@ def test_chapter_has_the_book_shape(path):
     assert "simulated" in text.lower(), f"{path.name} must say the data are simulated"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SHAPED, ids=lambda p: p.name)
 def test_every_number_the_text_states_is_its_computation(path):
     """The prose states its numbers literally (so every viewer shows them), each marked with the
     glued value it comes from; nbval checks the glued values against a fresh run."""
@@ -79,7 +81,7 @@ def test_every_number_the_text_states_is_its_computation(path):
 
 
 @pytest.mark.filterwarnings("ignore:Your element with mimetype:UserWarning")  # glued values: not for display
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SHAPED, ids=lambda p: p.name)
 def test_chapter_reads_in_a_plain_notebook_viewer(path):
     """Colab, VS Code and GitHub's viewer render a notebook's Markdown with no book extension; plain
     nbconvert does the same, so it stands in for them: the numbers show, and the boxes, exercises and
@@ -128,13 +130,13 @@ def test_a_stated_number_that_disagrees_is_caught():
     assert notebook["cells"][1]["source"] == ["The AUC is <!--{auc:.3f}-->0.794<!--/-->."]
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SHAPED, ids=lambda p: p.name)
 def test_chapter_has_no_empty_cell(path):
     empty = [i for i, c in enumerate(cells(path)) if not "".join(c["source"]).strip()]
     assert not empty, f"{path.name}: empty cells at positions {empty} (they show as blank boxes on the page)"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SHAPED, ids=lambda p: p.name)
 def test_chapter_is_stored_executed_clean_and_captioned(path):
     code = [c for c in cells(path) if c["cell_type"] == "code" and "".join(c["source"]).strip()]
     counts = [c["execution_count"] for c in code]
@@ -176,7 +178,7 @@ def test_book_builds_with_warnings_as_errors(tmp_path):
     assert 'alt="Two panels' in tour
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SHAPED, ids=lambda p: p.name)
 def test_cells_that_record_numbers_for_the_text_are_out_of_the_readers_way(path):
     """A cell that glues values feeds the prose only: it is removed from the page and folded in
     Jupyter, and it holds nothing else a student should see (no figure, no table)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -207,3 +208,115 @@ def test_submission_without_a_coefficient_column_is_refused(tmp_path):
     path.write_text("term,estimate\nmarkup_pct,zero\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not a number"):
         read_submission(path)
+
+
+# --- Every error names the file; a missing file is called missing --------------------------------------
+
+LAYOUT = "expected: a comma-separated CSV file with the header line 'term,estimate'"
+
+
+@pytest.fixture()
+def small_key(tmp_path):
+    """A two-term answer key for s001, written as the make step writes it."""
+    key = pd.DataFrame({"student_id": "s001", "seed": 2117847071, "n_loans": 100, "term": ["Intercept", "markup_pct"],
+                        "true_coefficient": [-4.0, 0.02], "estimate": [-3.9, 0.021], "std_err": [0.2, 0.005],
+                        "converged": True})
+    path = tmp_path / "answer_key.csv"
+    key.to_csv(path, index=False)
+    return path
+
+
+def test_a_missing_submission_is_called_missing_not_absent_from_the_key(small_key, tmp_path):
+    key = read_answer_key(small_key)
+    missing = tmp_path / "nope.csv"
+    for student_id in ["nope", "s001"]:
+        with pytest.raises(FileNotFoundError, match=r"nope\.csv: no such file: the submission does not exist"):
+            check_submission(missing, key, student_id)
+    result = subprocess.run([sys.executable, "-m", "smecredit.classroom", "check", "--key", str(small_key),
+                             str(missing)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"{missing}: cannot check: no such file: the submission does not exist" in result.stderr
+    assert "answer key" not in result.stderr
+    with pytest.raises(IsADirectoryError, match="is a folder, not a submission file"):
+        read_submission(tmp_path)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("term,estimate\nIntercept,-3.9\nmarkup_pct,0.021,0.2\n", "line 3: 3 fields where the header (line 1) has 2: "
+                                                              "'markup_pct,0.021,0.2'"),
+    ("term,estimate\n\nIntercept,-3.9\n\nmarkup_pct,0.021,x\n", "line 5: 3 fields where the header (line 1) has 2"),
+    ('term,estimate\n"Intercept,-3.9\nmarkup_pct,0.021\n', 'line 2: a quote (") opened on this line is never closed'),
+    ("", "the file is empty"),
+    ("\n\n", "the file is empty"),
+    ("term;estimate\nIntercept;-3,9\n", "line 1: the columns are separated by ';', not commas"),
+    ("term\testimate\nIntercept\t-3.9\n", "line 1: the columns are separated by tabs, not commas"),
+])
+def test_a_malformed_submission_names_the_file_the_line_and_the_layout(tmp_path, text, message):
+    path = tmp_path / "s001.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        read_submission(path)
+    assert str(caught.value).startswith(f"{path}: {message}")
+    assert LAYOUT in str(caught.value)
+
+
+def test_a_spreadsheet_saved_as_csv_is_named(tmp_path):
+    path = tmp_path / "s001.csv"
+    path.write_bytes(b"PK\x03\x04\x14\x00\xff\xfe binary workbook")
+    with pytest.raises(ValueError, match=r"s001\.csv: not a UTF-8 text file \(byte 6 cannot be read"):
+        read_submission(path)
+
+
+def test_bad_values_and_repeated_terms_are_given_with_their_lines(tmp_path):
+    path = tmp_path / "s001.csv"
+    path.write_text("term,estimate\nIntercept,-3.9\n\nmarkup_pct,zero\nowner_age_years,n/a\n", encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        read_submission(path)
+    assert str(caught.value).startswith(f"{path}: not a number in column 'estimate': line 4: 'zero'; "
+                                        "line 5: 'n/a'; expected:")
+    path.write_text("term,estimate\nIntercept,-3.9\nmarkup_pct,0.02\nIntercept,-4\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"s001\.csv: term\(s\) given more than once: Intercept \(lines 2 and 4\)"):
+        read_submission(path)
+
+
+def test_tolerant_reading_keeps_its_values(tmp_path):
+    # a byte-order mark, spaces, blank lines, CRLF line ends and a short line are all fine
+    path = tmp_path / "s001.csv"
+    path.write_bytes("\ufeffterm , estimate\r\n\r\n Intercept , -3.9 \r\nmarkup_pct\r\n".encode("utf-8"))
+    submitted = read_submission(path)
+    assert submitted.index.tolist() == ["Intercept", "markup_pct"]
+    assert submitted["Intercept"] == -3.9 and np.isnan(submitted["markup_pct"])
+
+
+def test_check_command_names_a_malformed_file_and_line(small_key, tmp_path):
+    good = tmp_path / "s001.csv"
+    good.write_text("term,estimate\nIntercept,-3.9\nmarkup_pct,0.021\n", encoding="utf-8")
+    bad = tmp_path / "s002.csv"
+    bad.write_text("term,estimate\nIntercept,-3.9,1\n", encoding="utf-8")
+    command = [sys.executable, "-m", "smecredit.classroom", "check", "--key", str(small_key)]
+    result = subprocess.run([*command, str(good), str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"{bad}: cannot check: line 2: 3 fields where the header (line 1) has 2" in result.stderr
+    assert "Error tokenizing" not in result.stderr
+    assert [line.split() for line in result.stdout.splitlines()[1:]] == [["s001", "2", "2", "pass"],
+                                                                        ["s002", "<NA>", "<NA>", "error"]]
+    # a file whose name is not a student in the key: the message says where the id came from
+    stranger = tmp_path / "s009.csv"
+    stranger.write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    result = subprocess.run([*command, str(stranger)], capture_output=True, text=True)
+    assert (f"{stranger}: cannot check: student 's009' is not in the answer key (the student id is taken from "
+            "the file name, s009.csv; or give --student)") in result.stderr
+
+
+def test_a_malformed_or_missing_answer_key_is_named(small_key, tmp_path):
+    broken = tmp_path / "key.csv"
+    broken.write_text(small_key.read_text(encoding="utf-8") + "s001,1,100,x,0,0,0,True,extra\n", encoding="utf-8")
+    where = re.escape(str(broken))
+    with pytest.raises(ValueError, match=rf"^{where}: line 4: 9 fields where the header \(line 1\) has 8"):
+        read_answer_key(broken)
+    with pytest.raises(FileNotFoundError, match=r"nokey\.csv: no such file: the answer key does not exist"):
+        read_answer_key(tmp_path / "nokey.csv")
+    result = subprocess.run([sys.executable, "-m", "smecredit.classroom", "check", "--key", str(broken),
+                             str(tmp_path / "s001.csv")], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert f"{broken}: line 4: 9 fields" in result.stderr

@@ -137,7 +137,7 @@ def test_config_data_url_readme_and_install_cells_name_one_repository():
 
 
 def test_every_chapter_opens_with_an_install_cell_that_does_nothing_here():
-    for path in sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb")):
+    for path in set_repository.chapters(ROOT):  # and the chapter template
         notebook = nbformat.read(path, as_version=4)
         cell = next(c for c in notebook.cells if c.cell_type == "code")
         assert set_repository.INSTALL_TAG in cell.metadata["tags"] and "remove-cell" in cell.metadata["tags"], path.name
@@ -152,7 +152,7 @@ def book_copy(tmp_path) -> Path:
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / relative, tmp_path / relative)
     (tmp_path / "book").mkdir()
-    for path in (ROOT / "book").glob("[0-9][0-9]-*.ipynb"):
+    for path in set_repository.chapters(ROOT):
         shutil.copy(path, tmp_path / "book" / path.name)
     return tmp_path
 

@@ -107,9 +107,11 @@ def test_hosmer_lemeshow_by_hand():
     result = hosmer_lemeshow(Y6, P6, n_groups=3)
     assert result.statistic == pytest.approx(34 / 9)
     assert result.df == 1
-    assert result.p_value == pytest.approx(stats.chi2.sf(34 / 9, 1))
-    statistic, df, p_value = result  # also unpacks as a tuple
-    assert df == 1
+    assert result.pvalue == pytest.approx(stats.chi2.sf(34 / 9, 1))  # statsmodels' name
+    assert result._fields == ("statistic", "df", "pvalue")
+    assert result.p_value == result.pvalue  # the old name, still used by chapter 8
+    statistic, df, pvalue = result  # also unpacks as a tuple, in that order
+    assert (statistic, df, pvalue) == (result.statistic, 1, result.pvalue)
 
 
 def test_hosmer_lemeshow_errors():

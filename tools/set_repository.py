@@ -78,7 +78,8 @@ def install_cell_source(repo: str, tag: str, chapter: str) -> str:
 
 
 def chapters(root: Path) -> list[Path]:
-    return sorted((root / "book").glob("[0-9][0-9]-*.ipynb"))
+    """The chapters, and the template authors copy a new chapter from."""
+    return [*sorted((root / "book").glob("[0-9][0-9]-*.ipynb")), root / "book" / "_chapter-template.ipynb"]
 
 
 def configured_repository(root: Path) -> str:

@@ -30,7 +30,9 @@ is not given) and prints a verdict per term.
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
+import io
 import re
 import sys
 import warnings
@@ -293,21 +295,76 @@ Check a submission (a CSV with columns term,estimate, e.g. fit.params.rename("es
 """
 
 
+SUBMISSION_LAYOUT = ("expected: a comma-separated CSV file with the header line 'term,estimate' and then one line "
+                     "per model term, e.g. 'markup_pct,0.0123' (as fit.params.rename(\"estimate\")"
+                     ".rename_axis(\"term\").to_csv(path) writes)")
+KEY_LAYOUT = ("expected: the answer_key.csv written by 'python -m smecredit.classroom', a comma-separated CSV "
+              "file with the columns " + ",".join(KEY_COLUMNS))
+
+
+def _read_csv_rows(path: Path, what: str, layout: str) -> tuple[str, list[tuple[int, list[str]]]]:
+    """Read a small CSV file as text and as rows of stripped fields, each with the line it starts on.
+
+    Blank lines are skipped. Every error names the file (and the line, where there is one) and the
+    expected layout.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        IsADirectoryError: the path is a folder.
+        ValueError: not UTF-8 text, empty, not comma-separated, a quote never closed, or a line with
+            more fields than the header.
+    """
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file: the {what} does not exist")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path}: is a folder, not a {what} file")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not a UTF-8 text file (byte {err.start} cannot be read; is it a spreadsheet? "
+                         f"save it as 'CSV UTF-8'); {layout}") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            why = ('a quote (") opened on this line is never closed' if "unexpected end of data" in str(err)
+                   else f"not valid CSV ({err})")
+            raise ValueError(f"{path}: line {line}: {why}; {layout}") from None
+        if any(field.strip() for field in fields):
+            rows.append((line, [field.strip() for field in fields]))
+    if not rows:
+        raise ValueError(f"{path}: the file is empty; {layout}")
+    header_line, header = rows[0]
+    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t")):
+        sep = "';'" if ";" in header[0] else "tabs"
+        raise ValueError(f"{path}: line {header_line}: the columns are separated by {sep}, not commas "
+                         f"(save the file as comma-separated CSV); {layout}")
+    for line, fields in rows[1:]:
+        if len(fields) > len(header):
+            raise ValueError(f"{path}: line {line}: {len(fields)} fields where the header (line {header_line}) "
+                             f"has {len(header)}: {','.join(fields)!r}; {layout}")
+    return text, rows
+
+
 def read_answer_key(path: str | Path) -> pd.DataFrame:
     """Read an answer key written by ``make_class_data``.
 
     Raises:
         FileNotFoundError: no such file.
-        ValueError: a column of the key is missing.
+        ValueError: a column of the key is missing, or the file is not a readable CSV file (the
+            message names the file and the line).
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no answer key at {path}")
-    key = pd.read_csv(path, dtype={"student_id": str, "term": str})
-    missing = [c for c in KEY_COLUMNS if c not in key.columns]
+    text, rows = _read_csv_rows(path, "answer key", KEY_LAYOUT)
+    missing = [c for c in KEY_COLUMNS if c not in rows[0][1]]
     if missing:
-        raise ValueError(f"{path} is not an answer key: missing column(s) {', '.join(missing)}")
-    return key
+        raise ValueError(f"{path}: not an answer key: missing column(s) {', '.join(missing)}; {KEY_LAYOUT}")
+    return pd.read_csv(io.StringIO(text), dtype={"student_id": str, "term": str})
 
 
 def read_submission(path: str | Path) -> pd.Series:
@@ -317,32 +374,53 @@ def read_submission(path: str | Path) -> pd.Series:
     first column holds the terms (named ``term`` or left unnamed, as ``DataFrame.to_csv`` writes an
     index) and whose coefficients are in a column named ``estimate``, ``coef`` or ``coefficient``
     (so ``smecredit.reports.odds_ratio_table(fit).to_csv(...)`` works); or exactly two columns,
-    terms then coefficients (as ``fit.params.to_csv(...)`` writes).
+    terms then coefficients (as ``fit.params.to_csv(...)`` writes). The file is read as UTF-8
+    (a byte-order mark is allowed); blank lines are skipped, spaces around fields removed, and a
+    line with fewer fields than the header has the missing ones empty.
+
+    Every error message starts with the file's path, and with the line where there is one
+    (``s001.csv: line 4: ...``), and says what layout is expected.
 
     Raises:
-        FileNotFoundError: no such file.
-        ValueError: no column of coefficients can be found, a value is not a number, or a term repeats.
+        FileNotFoundError: no such file ("... does not exist").
+        IsADirectoryError: the path is a folder.
+        ValueError: a file that cannot be read as CSV (not UTF-8 text, empty, not comma-separated, a
+            quote never closed, a line with more fields than the header), no column of
+            coefficients, a value that is not a number, or a term given twice.
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no submission at {path}")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    columns = list(table.columns)
+    _, rows = _read_csv_rows(path, "submission", SUBMISSION_LAYOUT)
+    (header_line, columns), body = rows[0], rows[1:]
+    named_twice = sorted({c for c in columns if c and columns.count(c) > 1})
+    if named_twice:
+        raise ValueError(f"{path}: line {header_line}: column(s) named twice: {', '.join(named_twice)}; "
+                         f"{SUBMISSION_LAYOUT}")
     term_column = "term" if "term" in columns else columns[0]
     value_column = next((c for c in ["estimate", "coef", "coefficient"] if c in columns), None)
     if value_column is None and len(columns) == 2:
         value_column = columns[1]
     if value_column is None or value_column == term_column:
-        raise ValueError(f"{path}: expected columns 'term' and 'estimate' (or 'coef'), found {columns}")
-    values = pd.to_numeric(table[value_column].str.strip().replace("", np.nan), errors="coerce")
-    bad = table[value_column][values.isna() & (table[value_column].str.strip() != "")]
-    if len(bad):
-        raise ValueError(f"{path}: not a number in column {value_column!r}: {', '.join(map(repr, bad[:3]))}")
-    terms = table[term_column].str.strip()
-    repeated = terms[terms.duplicated()].unique()
-    if len(repeated):
+        raise ValueError(f"{path}: line {header_line}: expected columns 'term' and 'estimate' (or 'coef'), "
+                         f"found {columns}; {SUBMISSION_LAYOUT}")
+    padded = [(line, fields + [""] * (len(columns) - len(fields))) for line, fields in body]
+    term_at, value_at = columns.index(term_column), columns.index(value_column)
+    lines = [line for line, _ in padded]
+    terms = [fields[term_at] for _, fields in padded]
+    raw = [fields[value_at] for _, fields in padded]
+    values = pd.to_numeric(pd.Series(raw, dtype=object).replace("", np.nan), errors="coerce").to_numpy(dtype=float)
+    bad = [f"line {line}: {text!r}" for line, text, value in zip(lines, raw, values) if text and np.isnan(value)]
+    if bad:
+        raise ValueError(f"{path}: not a number in column {value_column!r}: {'; '.join(bad[:3])}"
+                         + (f" (and {len(bad) - 3} more)" if len(bad) > 3 else "") + f"; {SUBMISSION_LAYOUT}")
+    first_line: dict[str, int] = {}
+    repeated = []
+    for line, term in zip(lines, terms):
+        if term in first_line:
+            repeated.append(f"{term} (lines {first_line[term]} and {line})")
+        first_line.setdefault(term, line)
+    if repeated:
         raise ValueError(f"{path}: term(s) given more than once: {', '.join(repeated)}")
-    return pd.Series(values.to_numpy(dtype=float), index=pd.Index(terms, name="term"), name="estimate")
+    return pd.Series(values, index=pd.Index(terms, name="term", dtype=object), name="estimate")
 
 
 def check_submission(submission, key: pd.DataFrame, student_id: str, k: float = DEFAULT_K) -> pd.DataFrame:
@@ -372,17 +450,20 @@ def check_submission(submission, key: pd.DataFrame, student_id: str, k: float = 
         ``missing``; ``unexpected term`` (not a term of the true model). Only ``ok`` passes.
 
     Raises:
-        KeyError: the student is not in the key.
-        ValueError: k not positive, or a submission in a layout that cannot be read.
+        FileNotFoundError: the submission is a path to a file that does not exist.
+        KeyError: the student is not in the key (the message starts with the file's path, if one was given).
+        ValueError: k not positive, or a submission in a layout that cannot be read (as ``read_submission``:
+            the message names the file, the line and the expected layout).
     """
     from smecredit.labels import term_label
 
     if not k > 0:
         raise ValueError(f"k must be positive, got {k}")
+    submitted = _as_series(submission)  # first: a missing or unreadable file is reported as such
     rows = key[key["student_id"].astype(str) == str(student_id)].set_index("term")
     if rows.empty:
-        raise KeyError(f"student {student_id!r} is not in the answer key")
-    submitted = _as_series(submission)
+        where = f"{submission}: " if isinstance(submission, (str, Path)) else ""
+        raise KeyError(f"{where}student {student_id!r} is not in the answer key")
     by_label = {term_label(term): term for term in rows.index}
     by_label |= {re.sub(r"^(?:C\()?(\w+)\)?\[T\.(.+)\]$", r"\1 = \2", term): term for term in rows.index}
     submitted.index = [term if term in rows.index else by_label.get(term, term) for term in submitted.index]
@@ -447,16 +528,19 @@ def _check_main(argv: list[str]) -> int:
         parser.error(f"--k must be positive, got {args.k}")
     try:
         key = read_answer_key(args.key)
-    except (FileNotFoundError, ValueError) as err:
+    except (OSError, ValueError) as err:
         parser.error(str(err))
     summary, failures = [], 0
     for path in args.submissions:
         student_id = args.student or path.stem
         try:
             result = check_submission(path, key, student_id, k=args.k)
-        except (FileNotFoundError, KeyError, ValueError) as err:
+        except (OSError, KeyError, ValueError) as err:
             message = err.args[0] if isinstance(err, KeyError) else str(err)
-            print(f"{path.name}: cannot check: {message}", file=sys.stderr)
+            message = message.removeprefix(f"{path}: ")  # printed once, in front
+            if isinstance(err, KeyError) and not args.student:
+                message += f" (the student id is taken from the file name, {path.name}; or give --student)"
+            print(f"{path}: cannot check: {message}", file=sys.stderr)
             failures += 1
             summary.append({"student_id": student_id, "terms_ok": pd.NA, "terms": pd.NA, "result": "error"})
             continue
