@@ -85,7 +85,7 @@ def test_checker_reads_the_csv_a_student_writes_with_statsmodels(class_data, tmp
     import statsmodels.formula.api as smf
 
     from smecredit import load_loans, true_model
-    from smecredit.reports import odds_ratio_table
+    from smecredit.model_reports import odds_ratio_table
 
     fit = smf.logit(true_model().formula, data=load_loans(class_data / "s003" / "loans.csv")).fit(disp=0)
     key = read_answer_key(class_data / "answer_key.csv")

@@ -9,7 +9,7 @@ import pytest
 from smecredit import load_loans
 from smecredit.labels import (COLUMNS, LEVELS, column_label, column_noun, level_label, percent, readable,
                               term_for_label, term_label)
-from smecredit.reports import default_rate_table
+from smecredit.exploration import default_rate_table
 from smecredit.schema import LOAN_COLUMNS
 
 

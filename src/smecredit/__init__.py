@@ -4,8 +4,11 @@ Modules, one home for each idea:
     simulate   the loan-book generator and its true default model
     schema     the columns of the loan book (validation and documentation)
     loading    finding, reading and validating the data
-    reports    default-rate tables, exploration helpers and model reports (odds ratios,
-               comparison with the truth, AUC/Gini/KS, calibration)
+    schedule   the repayment schedule, and the loan book's balances on a date (chapter 2)
+    exploration  default rates by group and in bins, funnel plots, vintage curves (chapters 2-4)
+    model_reports  odds-ratio tables and estimates against the truth; refuses unstable fits
+    validation AUC, Gini, ROC, KS, calibration, Hosmer-Lemeshow, confusion matrix (chapter 8)
+    labels     plain labels for tables, figures and sentences
     scorecard  points from a logit, and population stability
     explorers  the four live explorers: their Python reference and their anywidget
     interviews the constructed interview corpus: loading, dictionary coder, agreement

@@ -373,7 +373,7 @@ def read_submission(path: str | Path) -> pd.Series:
     Accepted layouts: columns ``term`` and ``estimate`` (the documented format); a table whose
     first column holds the terms (named ``term`` or left unnamed, as ``DataFrame.to_csv`` writes an
     index) and whose coefficients are in a column named ``estimate``, ``coef`` or ``coefficient``
-    (so ``smecredit.reports.odds_ratio_table(fit).to_csv(...)`` works); or exactly two columns,
+    (so ``smecredit.model_reports.odds_ratio_table(fit).to_csv(...)`` works); or exactly two columns,
     terms then coefficients (as ``fit.params.to_csv(...)`` writes). The file is read as UTF-8
     (a byte-order mark is allowed); blank lines are skipped, spaces around fields removed, and a
     line with fewer fields than the header has the missing ones empty.

@@ -23,6 +23,7 @@ from scipy import stats
 from scipy.special import expit
 
 from smecredit.labels import column_label, level_label, term_label
+from smecredit import validation
 from smecredit.style import DEFAULT_COLOURS, OKABE_ITO
 
 # ----------------------------------------------------------------------------------------------
@@ -51,17 +52,15 @@ class CoefficientState:
 
 
 def _auc_and_roc(y: np.ndarray, score: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """AUC by the Mann-Whitney rank formula (ties count one half) and the ROC curve points."""
+    """AUC (``smecredit.validation.auc``) and the ROC curve's points, thinned for drawing."""
     n_bad = y.sum()
     n_good = y.size - n_bad
-    ranks = stats.rankdata(score)
-    auc = (ranks[y == 1].sum() - n_bad * (n_bad + 1) / 2) / (n_bad * n_good)
     order = np.argsort(-score, kind="stable")
     tpr = np.concatenate([[0.0], np.cumsum(y[order]) / n_bad])
     fpr = np.concatenate([[0.0], np.cumsum(1 - y[order]) / n_good])
     # Keep every 50th point: enough for a smooth curve, cheap to draw.
     keep = np.unique(np.concatenate([np.arange(0, tpr.size, 50), [tpr.size - 1]]))
-    return float(auc), fpr[keep], tpr[keep]
+    return validation.auc(y, score), fpr[keep], tpr[keep]
 
 
 class CoefficientExplorer:

@@ -63,7 +63,7 @@ LEVELS: dict[str, dict[str, str]] = {
     },
 }
 
-# columns of the package's report tables (smecredit.reports): label, and whether it holds a share
+# columns of the package's report tables (smecredit.exploration, smecredit.model_reports): label, and whether it holds a share
 REPORT_COLUMNS: dict[str, tuple[str, bool]] = {
     "loans": ("Loans", False), "defaults": ("Defaults", False), "rate": ("Default rate", True),
     "ci_low": ("95% interval, low", True), "ci_high": ("95% interval, high", True),

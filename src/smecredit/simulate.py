@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from smecredit.schedule import DAYS_PER_MONTH, share_outstanding
 from smecredit.schema import (CLASSIFICATIONS, GUARANTEE_METHODS, INDUSTRIES, RATING_GRADES, REPAYMENT_METHODS,
                               SIZE_CLASSES)
 
@@ -309,7 +310,7 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED)
         loans["pd_true"] = pd_true
         pieces.append(loans)
         # A borrower renews at maturity if it did not default and still wants credit.
-        next_day = day[active] + np.round(loans["term"] * 30.44).astype(np.int64) + rng.integers(0, 31, active.size)
+        next_day = day[active] + np.round(loans["term"] * DAYS_PER_MONTH).astype(np.int64) + rng.integers(0, 31, active.size)
         keep = (loans["default"] == 0) & (rng.random(active.size) < renew_propensity[active]) & (next_day <= last_day)
         day[active] = next_day
         active = active[keep]
@@ -421,21 +422,14 @@ def _to_frame(rng: np.random.Generator, book: dict, firm: dict) -> pd.DataFrame:
     # Exposure at default: what is still owed when payments stop (three months before default).
     term = book["term"]
     # A loan past maturity but unpaid keeps at least its last instalment outstanding.
-    k, m = np.clip(months_to_default - 3, 0, term - 1), term
-    paid = k / m
-    monthly_rate = book["contract"] / 1200.0
-    annuity_left = ((1 + monthly_rate) ** m - (1 + monthly_rate) ** k) / ((1 + monthly_rate) ** m - 1)
-    share_left = np.select(
-        [book["repayment"] == 0, book["repayment"] == 1, book["repayment"] == 2],
-        [np.ones(n), annuity_left, 1.0 - paid],
-        default=1.0 - 0.5 * paid,
-    )
+    k = np.clip(months_to_default - 3, 0, term - 1)
+    share_left = share_outstanding(np.asarray(REPAYMENT_METHODS)[book["repayment"]], k, term, book["contract"])
     ead = np.round(book["amount"] * share_left, 2)
     # Recovery rates by guarantee method; recoveries build up over about two years after default.
     mean_recovery = np.array([0.60, 0.55, 0.35, 0.15, 0.45, 0.25])[book["guarantee"]]
     recovery_rate = rng.beta(4.0 * mean_recovery, 4.0 * (1 - mean_recovery))
     origination = FIRST_ORIGINATION + book["day"].astype("timedelta64[D]")
-    default_day = origination + np.round(months_to_default * 30.44).astype("timedelta64[D]")
+    default_day = origination + np.round(months_to_default * DAYS_PER_MONTH).astype("timedelta64[D]")
     days_since_default = (DATA_CUTOFF - default_day).astype(np.int64)
     recovered = np.round(ead * recovery_rate * np.minimum(1.0, (days_since_default + 90) / 720.0), 2)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smecredit.reports import binned_default_rates, funnel_limits, funnel_table, vintage_curves
+from smecredit.exploration import binned_default_rates, funnel_limits, funnel_table, vintage_curves
 
 
 def binomial_cdf(k: int, n: int, p: float) -> float:

@@ -10,8 +10,8 @@ import pytest
 import statsmodels.formula.api as smf
 
 from smecredit import true_coefficients, true_model
-from smecredit.reports import (UnstableFitError, compare_with_truth, default_rate_table, odds_ratio_table,
-                               unstable_parameters)
+from smecredit.exploration import default_rate_table
+from smecredit.model_reports import UnstableFitError, compare_with_truth, odds_ratio_table, unstable_parameters
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from smecredit.reports import (auc, calibration_table, confusion_matrix, gini, hosmer_lemeshow, ks_statistic,
-                               roc_curve)
+from smecredit.validation import (auc, calibration_table, confusion_matrix, gini,
+    hosmer_lemeshow, ks_statistic, roc_curve)
 
 # Four loans worked by hand: two non-defaulters (scores 0.1, 0.4), two defaulters (0.35, 0.8).
 # Of the 2 x 2 (defaulter, non-defaulter) pairs the defaulter scores higher in 3: AUC = 3/4.

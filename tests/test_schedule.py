@@ -1,4 +1,4 @@
-"""The book snapshot (smecredit.reports.book_at) against balances worked out by hand."""
+"""The book snapshot (smecredit.schedule.book_at) against balances worked out by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smecredit.reports import book_at
+from smecredit.schedule import book_at
 
 
 @pytest.fixture()
@@ -57,3 +57,14 @@ def test_book_at_on_the_day_of_origination_and_after_maturity(small_book):
 def test_book_at_names_missing_columns(small_book):
     with pytest.raises(KeyError, match="ead_10k"):
         book_at(small_book.drop(columns="ead_10k"), "2015-07-01")
+
+
+def test_share_outstanding_follows_each_schedule():
+    from smecredit.schedule import share_outstanding
+
+    methods = ["monthly_interest_bullet", "equal_instalment", "equal_principal", "custom_schedule", "equal_instalment"]
+    share = share_outstanding(methods, [6, 6, 6, 6, 6], [12, 12, 12, 12, 12], [6.0, 6.0, 6.0, 6.0, 0.0])
+    r = 0.005  # 6% a year, monthly
+    annuity = ((1 + r) ** 12 - (1 + r) ** 6) / ((1 + r) ** 12 - 1)
+    assert share == pytest.approx([1.0, annuity, 0.5, 0.75, 0.5])
+    assert annuity == pytest.approx(0.5075, abs=1e-4)  # an annuity repays less principal early on

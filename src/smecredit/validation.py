@@ -1,0 +1,230 @@
+"""Validating a PD model (chapter 8): discrimination (AUC, Gini, ROC, KS), calibration
+(calibration table, Hosmer-Lemeshow) and error counts at a cutoff.
+
+Each takes the 0/1 outcomes (1 = default) and the model's scores or predicted PDs as array-likes of
+the same length; none reorders or drops anything silently. Test results use statsmodels' names:
+``statistic``, ``df`` and ``pvalue``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+
+def _outcomes_and_scores(y, score, *, need_both_classes: bool, probabilities: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Check and convert outcomes and scores to float arrays of shape (n,)."""
+    y = np.asarray(y, dtype=float).ravel()
+    score = np.asarray(score, dtype=float).ravel()
+    if y.shape != score.shape:
+        raise ValueError(f"outcomes and scores differ in length: {y.size} and {score.size}")
+    if y.size == 0:
+        raise ValueError("no observations")
+    if np.isnan(score).any() or np.isnan(y).any():
+        raise ValueError("outcomes and scores must not be missing (NaN)")
+    if not np.isin(y, [0.0, 1.0]).all():
+        raise ValueError("outcomes must be 0 (no default) or 1 (default)")
+    if need_both_classes and (y.min() == y.max()):
+        raise ValueError("outcomes are all one class: discrimination needs both defaults and non-defaults")
+    if probabilities and ((score < 0) | (score > 1)).any():
+        raise ValueError("predicted PDs must lie between 0 and 1")
+    return y, score
+
+
+def auc(y, score) -> float:
+    """Area under the ROC curve, in its Mann-Whitney form.
+
+    The AUC is the probability that a randomly chosen defaulter has a higher score than a randomly
+    chosen non-defaulter, counting ties as one half:
+    ``AUC = (R1 - n1 (n1 + 1) / 2) / (n1 n0)``, with ``R1`` the sum of the defaulters' mid-ranks.
+
+    Args:
+        y: outcomes, 0 or 1 (1 = default), shape (n,).
+        score: scores, higher = riskier (e.g. predicted PDs), shape (n,).
+
+    Returns:
+        AUC between 0 and 1 (0.5 = no discrimination).
+
+    Raises:
+        ValueError: lengths differ, missing values, outcomes other than 0/1, or only one class.
+    """
+    from scipy.stats import rankdata
+
+    y, score = _outcomes_and_scores(y, score, need_both_classes=True, probabilities=False)
+    ranks = rankdata(score)  # mid-ranks for ties
+    n1 = y.sum()
+    n0 = y.size - n1
+    return float((ranks[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def gini(y, score) -> float:
+    """Gini coefficient (accuracy ratio) of a score: ``2 * AUC - 1``, from -1 to 1 (0 = no discrimination).
+
+    Raises:
+        ValueError: as ``auc``.
+    """
+    return 2.0 * auc(y, score) - 1.0
+
+
+def roc_curve(y, score) -> pd.DataFrame:
+    """Points of the ROC curve, one per distinct score, from (0, 0) to (1, 1).
+
+    At a cutoff ``c`` every loan with ``score >= c`` is flagged as a default.
+
+    Returns:
+        DataFrame with columns ``cutoff`` (inf for the first point, then the distinct scores in
+        decreasing order), ``fpr`` (share of non-defaulters flagged) and ``tpr`` (share of
+        defaulters flagged); tied scores move both rates in one step.
+
+    Raises:
+        ValueError: as ``auc``.
+    """
+    y, score = _outcomes_and_scores(y, score, need_both_classes=True, probabilities=False)
+    cutoffs = np.unique(score)[::-1]
+    order = np.argsort(-score, kind="stable")
+    sorted_score, sorted_y = score[order], y[order]
+    # number flagged at each cutoff = loans with score >= cutoff
+    flagged = np.searchsorted(-sorted_score, -cutoffs, side="right")
+    true_pos = np.concatenate([[0.0], np.cumsum(sorted_y)])[flagged]
+    false_pos = flagged - true_pos
+    n1 = y.sum()
+    n0 = y.size - n1
+    return pd.DataFrame({
+        "cutoff": np.concatenate([[np.inf], cutoffs]),
+        "fpr": np.concatenate([[0.0], false_pos / n0]),
+        "tpr": np.concatenate([[0.0], true_pos / n1]),
+    })
+
+
+def ks_statistic(y, score) -> float:
+    """Kolmogorov-Smirnov statistic: the largest distance between the score CDFs of defaulters and non-defaulters.
+
+    ``KS = max over s of |F0(s) - F1(s)|``, where F0 and F1 are the empirical CDFs of the scores of
+    non-defaulters and defaulters; equivalently the largest vertical gap ``tpr - fpr`` on the ROC curve.
+
+    Returns:
+        KS between 0 and 1.
+
+    Raises:
+        ValueError: as ``auc``.
+    """
+    curve = roc_curve(y, score)
+    return float((curve["tpr"] - curve["fpr"]).abs().max())
+
+
+def calibration_table(y, pd_hat, n_groups: int = 10) -> pd.DataFrame:
+    """Observed default rate against mean predicted PD in groups of equal size, by predicted PD.
+
+    Loans are ranked by predicted PD (ties in the order given) and cut into ``n_groups`` groups of
+    (nearly) equal size, group 1 holding the lowest PDs.
+
+    Args:
+        y: outcomes, 0 or 1, shape (n,).
+        pd_hat: predicted PDs in [0, 1], shape (n,).
+        n_groups: number of groups (10 gives deciles), between 1 and n.
+
+    Returns:
+        DataFrame indexed by ``group`` (1..n_groups) with ``n``, ``pd_low``, ``pd_high``,
+        ``mean_pd`` (mean predicted PD), ``defaults`` (observed), ``expected`` (sum of predicted
+        PDs) and ``observed_rate``.
+
+    Raises:
+        ValueError: bad outcomes or PDs (as ``auc``, but one class is allowed), or n_groups
+            not between 1 and n.
+    """
+    y, pd_hat = _outcomes_and_scores(y, pd_hat, need_both_classes=False, probabilities=True)
+    if not 1 <= n_groups <= y.size:
+        raise ValueError(f"n_groups must be between 1 and the number of loans ({y.size}), got {n_groups}")
+    order = np.argsort(pd_hat, kind="stable")
+    group = np.empty(y.size, dtype=int)
+    for number, rows in enumerate(np.array_split(order, n_groups), start=1):
+        group[rows] = number
+    frame = pd.DataFrame({"group": group, "y": y, "pd": pd_hat})
+    grouped = frame.groupby("group")
+    table = pd.DataFrame({
+        "n": grouped.size(),
+        "pd_low": grouped["pd"].min(),
+        "pd_high": grouped["pd"].max(),
+        "mean_pd": grouped["pd"].mean(),
+        "defaults": grouped["y"].sum().astype(int),
+        "expected": grouped["pd"].sum(),
+    })
+    table["observed_rate"] = table["defaults"] / table["n"]
+    return table
+
+
+class HosmerLemeshow(NamedTuple):
+    """Result of ``hosmer_lemeshow``: ``statistic``, ``df`` and ``pvalue``, named as in statsmodels and scipy.
+
+    It unpacks as a tuple in that order. ``p_value`` is an alias of ``pvalue``, kept because the
+    chapters' cells still use it; new code should use ``pvalue``.
+    """
+
+    statistic: float
+    df: int
+    pvalue: float
+
+    @property
+    def p_value(self) -> float:
+        """Alias of ``pvalue`` (the name before the package followed statsmodels)."""
+        return self.pvalue
+
+
+def hosmer_lemeshow(y, pd_hat, n_groups: int = 10) -> HosmerLemeshow:
+    """Hosmer-Lemeshow goodness-of-fit test over the groups of ``calibration_table``.
+
+    ``H = sum over groups g of (O_g - E_g)^2 / (E_g (1 - E_g / n_g))``, with O_g observed defaults,
+    E_g the sum of predicted PDs and n_g loans in group g; compared with a chi-squared distribution
+    with ``n_groups - 2`` degrees of freedom (for PDs fitted on the same data).
+
+    Args:
+        y, pd_hat, n_groups: as ``calibration_table``; n_groups at least 3.
+
+    Returns:
+        HosmerLemeshow(statistic, df, pvalue) (``p_value`` still works, as an alias).
+
+    Raises:
+        ValueError: as ``calibration_table``; n_groups below 3; or a group whose predicted PDs are
+            all 0 or all 1 (its variance is zero).
+    """
+    from scipy.stats import chi2
+
+    if n_groups < 3:
+        raise ValueError(f"the Hosmer-Lemeshow test needs at least 3 groups, got {n_groups}")
+    table = calibration_table(y, pd_hat, n_groups)
+    variance = table["expected"] * (1 - table["expected"] / table["n"])
+    if (variance <= 0).any():
+        raise ValueError("a group has predicted PDs all 0 or all 1; use fewer groups")
+    statistic = float(((table["defaults"] - table["expected"]) ** 2 / variance).sum())
+    df = n_groups - 2
+    return HosmerLemeshow(statistic, df, float(chi2.sf(statistic, df)))
+
+
+def confusion_matrix(y, pd_hat, cutoff: float) -> pd.DataFrame:
+    """Counts of loans by actual outcome and by the model's call at a cutoff.
+
+    A loan is predicted to default when its predicted PD is at least ``cutoff``.
+
+    Args:
+        y: outcomes, 0 or 1, shape (n,).
+        pd_hat: predicted PDs (or any score), shape (n,).
+        cutoff: the PD from which a loan is called a default.
+
+    Returns:
+        2 x 2 DataFrame of counts (int): index ``actual`` and columns ``predicted``, each with
+        levels 0 (no default) and 1 (default). ``[1, 0]`` are missed defaults (false negatives),
+        ``[0, 1]`` good loans called bad (false positives).
+
+    Raises:
+        ValueError: bad outcomes or scores (one class is allowed) or a missing cutoff.
+    """
+    y, pd_hat = _outcomes_and_scores(y, pd_hat, need_both_classes=False, probabilities=False)
+    if cutoff is None or np.isnan(cutoff):
+        raise ValueError("cutoff must be a number")
+    called = pd_hat >= cutoff
+    actual = y == 1
+    counts = [[int((~actual & ~called).sum()), int((~actual & called).sum())],
+              [int((actual & ~called).sum()), int((actual & called).sum())]]
+    return pd.DataFrame(counts, index=pd.Index([0, 1], name="actual"), columns=pd.Index([0, 1], name="predicted"))
