@@ -290,3 +290,13 @@ def test_sampling_widget_starts_where_the_reference_run_does(small_fit):
                                   np.asarray(fit.model.exog))
     with pytest.raises(ValueError, match="unknown term"):
         sampling_widget(fit, truth, term="nope")
+
+
+def test_cutoff_confusion_counts_decisions_against_outcomes():
+    p = np.array([0.01, 0.2, 0.05, 0.5, 0.9])
+    y = np.array([0, 1, 1, 0, 1])
+    at_10 = cutoff_outcome(p, y, np.ones(5), np.full(5, 6.0), 0.1, 0.45, 3.0)
+    assert at_10.confusion.to_numpy().tolist() == [[1, 1], [1, 2]]  # approved: 0.01 (good), 0.05 (bad)
+    assert list(at_10.confusion.index) == ["approved", "rejected"]
+    everything = cutoff_outcome(p, y, np.ones(5), np.full(5, 6.0), 1.0, 0.45, 3.0)
+    assert everything.confusion.to_numpy().tolist() == [[2, 3], [0, 0]]

@@ -314,12 +314,10 @@ def cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float, lgd: 
     approved = p < cutoff if cutoff < 1 else np.ones(p.size, dtype=bool)
     n_approved = approved.sum()
     bad_rate = float(y[approved].mean()) if n_approved else 0.0
-    confusion = pd.DataFrame(
-        [[int((approved & (y == 0)).sum()), int((approved & (y == 1)).sum())],
-         [int((~approved & (y == 0)).sum()), int((~approved & (y == 1)).sum())]],
-        index=pd.Index(["approved", "rejected"], name="decision"),
-        columns=pd.Index(["did not default", "defaulted"], name="outcome"),
-    )
+    # validation.confusion_matrix counts; a rejected loan is one "called" a default (score 1 >= 0.5)
+    counts = validation.confusion_matrix(y, (~approved).astype(float), cutoff=0.5).T
+    confusion = pd.DataFrame(counts.to_numpy(), index=pd.Index(["approved", "rejected"], name="decision"),
+                             columns=pd.Index(["did not default", "defaulted"], name="outcome"))
     return CutoffOutcome(
         cutoff=cutoff,
         approval_rate=float(n_approved / p.size),
