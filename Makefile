@@ -43,10 +43,12 @@ execute: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m smecredit.simulate --out data/loans.csv
 
-# Speed figures: the generator, the explorers' Python reference, and what readers feel: input to
-# redrawn figure for every explorer, in Chromium, on the built page and in JupyterLab (about 3 minutes).
+# Speed figures: the generator, the loader against a bare read_csv (target: at most 3 times), the
+# explorers' Python reference, and what readers feel: input to redrawn figure for every explorer, in
+# Chromium, on the built page and in JupyterLab (about 3 minutes).
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/simulate_speed.py
+	$(BIN)/python benchmarks/load_speed.py
 	$(BIN)/python benchmarks/explorer_speed.py
 	$(BIN)/python benchmarks/explorer_latency.py
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import tomllib
 import os
 import re
 import shutil
@@ -112,9 +113,11 @@ def test_a_chapter_runs_from_a_folder_outside_the_repository(away_from_the_repos
                    resources={"metadata": {"path": str(away_from_the_repository)}}).execute()
     cached = Path(os.environ[loading.CACHE_ENV_VAR]) / loading.data_registry()[0] / "loans.csv"
     assert cached.is_file()
-    assert "GET /loans.csv" in data_server.requests_log()
+    requested = re.findall(r"GET /(\S+)", data_server.requests_log())
+    assert requested == ["loans.csv"]  # only the file the chapter needs
     outputs = "".join(str(o) for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     assert "20,000" in outputs or "20000" in outputs
+    assert "Downloading" not in outputs and "stderr" not in outputs  # quietly
 
 
 # --- one repository setting, launch buttons ---------------------------------------------------
@@ -148,7 +151,8 @@ def test_every_chapter_opens_with_an_install_cell_that_does_nothing_here():
 @pytest.fixture
 def book_copy(tmp_path) -> Path:
     """The files set_repository.py edits, copied into a scratch book."""
-    for relative in ["_config.yml", "README.md", "src/smecredit/loading.py", "src/smecredit/data_registry.toml"]:
+    for relative in ["_config.yml", "README.md", "pyproject.toml", "src/smecredit/loading.py",
+                     "src/smecredit/data_registry.toml"]:
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / relative, tmp_path / relative)
     (tmp_path / "book").mkdir()
@@ -185,8 +189,9 @@ def test_naming_the_repository_changes_every_place_that_needs_it(book_copy):
 
 def test_a_new_release_tag_reaches_every_place_that_pins_it(book_copy):
     set_repository.set_repository(book_copy, "https://github.com/example-org/sme-credit-book")
-    registry = book_copy / "src/smecredit/data_registry.toml"
-    registry.write_text(registry.read_text(encoding="utf-8").replace('tag = "v0.1.0"', 'tag = "v0.2.0"'), encoding="utf-8")
+    pyproject = book_copy / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace('version = "0.1.0"', 'version = "0.2.0"'),
+                         encoding="utf-8")
     assert set_repository.problems(book_copy)  # the old tag is still written everywhere
     set_repository.set_repository(book_copy, "https://github.com/example-org/sme-credit-book")
     assert set_repository.problems(book_copy) == []
@@ -351,3 +356,27 @@ def test_palette_stays_distinguishable_with_colour_vision_deficiency(cvd_type):
 def test_the_check_rejects_a_red_green_pair():
     distance, _, _ = min_distance(["#d62728", "#2ca02c"], "deuteranomaly")
     assert distance < MIN_DELTA_E
+
+
+def test_the_version_has_one_home():
+    import smecredit
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert smecredit.__version__ == version
+    assert loading.data_registry()[0] == smecredit.RELEASE_TAG == f"v{version}" == set_repository.release_tag(ROOT)
+    assert "tag" not in tomllib.loads((ROOT / "src/smecredit/data_registry.toml").read_text(encoding="utf-8"))
+
+
+def test_the_fallback_fetches_only_the_files_asked_for(away_from_the_repository, data_server, monkeypatch):
+    from smecredit.interviews import interviews_dir
+
+    monkeypatch.setenv(loading.DATA_URL_ENV_VAR, data_server.url)
+    stats = loading.data_file("sme_finance_stats.csv")
+    assert stats.read_bytes() == (ROOT / "data" / "sme_finance_stats.csv").read_bytes()
+    assert re.findall(r"GET /(\S+)", data_server.requests_log()) == ["sme_finance_stats.csv"]
+    folder = interviews_dir()
+    requested = re.findall(r"GET /(\S+)", data_server.requests_log())[1:]
+    assert requested and all(name.startswith("interviews/") for name in requested)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in (ROOT / "data" / "interviews").iterdir())
+    with pytest.raises(FileNotFoundError, match="nothing.csv"):
+        loading.data_file("nothing.csv")

@@ -10,7 +10,7 @@ cell all need the repository's address. Until the repository is public it is the
 - ``src/smecredit/loading.py``: ``DATA_URL``, the repository's raw files at the release tag;
 - ``README.md``: the install line for readers without the repository;
 - ``book/NN-*.ipynb``: the install cell, the first code cell of every chapter, which installs the
-  book's package (pinned to the release tag of ``src/smecredit/data_registry.toml``) when it is
+  book's package (pinned to the release tag, "v" + the version in ``pyproject.toml``) when it is
   missing, as on Colab, and does nothing where the package is installed.
 
 ``--check`` changes nothing and fails if any of these disagree or a chapter lacks its install cell
@@ -57,7 +57,8 @@ def owner_and_name(url: str) -> str:
 
 
 def release_tag(root: Path) -> str:
-    return tomllib.loads((root / "src/smecredit/data_registry.toml").read_text(encoding="utf-8"))["tag"]
+    """"v" + the version in ``pyproject.toml``, the version's one home (``smecredit.RELEASE_TAG``)."""
+    return "v" + tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
 def install_requirement(repo: str, tag: str, extra: str | None = None) -> str:

@@ -40,11 +40,28 @@ def _one_blas_thread() -> None:
 
 _one_blas_thread()
 
-__version__ = "0.1.0"
+def _version() -> str:
+    """The version in pyproject.toml (its one home), from the installed package's metadata."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("smecredit")
+    except PackageNotFoundError:  # imported from a source tree without installing it
+        import tomllib
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+
+
+__version__ = _version()
+RELEASE_TAG = f"v{__version__}"  # the git tag of this version: the data, notebooks and package of one release
 
 _EXPORTS = {
+    "DataFileError": "smecredit.loading",
     "LoanBookError": "smecredit.loading",
     "data_dir": "smecredit.loading",
+    "data_file": "smecredit.loading",
     "load_loans": "smecredit.loading",
     "simulate_loan_book": "smecredit.simulate",
     "true_coefficients": "smecredit.simulate",

@@ -34,7 +34,7 @@ import pandera.pandas as pa
 import yaml
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from smecredit.loading import column_problems, data_dir
+from smecredit.loading import column_problems, data_file, data_registry, local_data_dir
 from smecredit.schema import COLUMN_NAMES, SUB_BRANCHES
 
 ROLES = ["account_manager", "director", "risk_officer"]
@@ -66,12 +66,17 @@ class Corpus:
 
 
 def interviews_dir() -> Path:
-    """The folder ``interviews/`` inside ``smecredit.loading.data_dir()``.
+    """The folder ``interviews/`` of the book's data (downloaded by the fallback when not found locally).
 
     Raises:
         FileNotFoundError: the data folder has no ``interviews/`` folder.
     """
-    folder = data_dir() / "interviews"
+    local, _ = local_data_dir()
+    if local is None:  # away from the repository: download the corpus's files, and only those
+        names = [name for name in data_registry()[1] if name.startswith("interviews/")]
+        folder = [data_file(name) for name in names][0].parent
+    else:
+        folder = local / "interviews"
     if not folder.is_dir():
         raise FileNotFoundError(f"no interview corpus folder at {folder}")
     return folder

@@ -1,13 +1,17 @@
 """The loan-book schema: one description of every column that serves both validation and documentation.
 
-``LOAN_COLUMNS`` lists each column's type, unit, allowed values and meaning.
-``loan_book_schema()`` turns it into a pandera schema (used by ``smecredit.loading``),
-and ``data_dictionary_markdown()`` into the table in ``data/loans.md``; a test keeps
-the two in step.
+``LOAN_COLUMNS`` lists each column's type, unit, allowed values and meaning, and
+``CROSS_COLUMN_RULES`` the rules that tie columns together. ``smecredit.loading`` checks a
+file against both with vectorised pandas; ``loan_book_schema()`` states the same rules as a
+pandera schema (for readers who use pandera; not used by the loader, which is faster without
+it); ``data_dictionary_markdown()`` turns the columns into the table in ``data/loans.md``, and
+``chinese_headers_markdown()`` the Chinese ledger headers the loader understands
+(``CHINESE_HEADERS``) into another; tests keep the page in step with this module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -25,6 +29,10 @@ SUB_BRANCHES = [f"SB{i:02d}" for i in range(1, 17)]
 
 # Levels whose order is meaningful (for tables and plots as well as models).
 ORDERED = {"internal_rating", "size_class", "classification_at_cutoff"}
+
+# Nobody works in a trade before this age (China's Labour Law, article 15): the owner's years in the trade
+# are at most owner_age_years - MIN_WORKING_AGE. The generator keeps at least 17 years between them.
+MIN_WORKING_AGE = 16
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,9 @@ LOAN_COLUMNS: list[LoanColumn] = [
     LoanColumn("shareholder_holding_years", "float", "years",
                "How long the controlling shareholder has held control; never more than the firm's age.",
                minimum=0, maximum=80),
-    LoanColumn("owner_experience_years", "float", "years", "The owner's years of experience in the trade.",
+    LoanColumn("owner_experience_years", "float", "years",
+               f"The owner's years of experience in the trade; at most owner_age_years - {MIN_WORKING_AGE} "
+               f"(nobody works in a trade before {MIN_WORKING_AGE}, China's minimum working age).",
                minimum=0, maximum=60),
     LoanColumn("owner_age_years", "int", "years", "The owner's age at origination.", minimum=18, maximum=90),
     LoanColumn("registered_capital_10k", "float", "10k yuan", "Registered capital of the firm.",
@@ -110,14 +120,123 @@ LOAN_COLUMNS: list[LoanColumn] = [
     LoanColumn("classification_at_cutoff", "category", "",
                "Five-category classification (五级分类) at the data cut-off 2019-12-31, or the last one "
                "before the loan was repaid.", levels=CLASSIFICATIONS),
-    LoanColumn("ead_10k", "float", "10k yuan", "Exposure at default: amount owed when payments stopped; "
-               "empty if no default.", minimum=0, maximum=1000, nullable=True),
-    LoanColumn("recovery_10k", "float", "10k yuan", "Amount recovered by the cut-off; empty if no default.",
+    LoanColumn("ead_10k", "float", "10k yuan", "Exposure at default: principal still owed when payments "
+               "stopped, without accrued interest, so never more than loan_amount_10k; empty if no default.",
+               minimum=0, maximum=1000, nullable=True),
+    LoanColumn("recovery_10k", "float", "10k yuan",
+               "Amount recovered by the cut-off, never more than ead_10k; empty if no default.",
                minimum=0, maximum=1000, nullable=True),
 ]
 
 COLUMN_NAMES = [c.name for c in LOAN_COLUMNS]
 COLUMNS_BY_NAME = {c.name: c for c in LOAN_COLUMNS}
+
+# --- Chinese ledger headers ---------------------------------------------------------------------------------
+# A bank's loan ledger (贷款台账), exported from its core system or kept in Excel, names its columns in
+# Chinese. The loader renames these headers to the loan book's names when asked (``chinese_headers=True``)
+# or when every header of a file is Chinese; the table "Chinese ledger headers" in data/loans.md is made
+# from this dict. The unit is part of a header: 贷款金额(万元) is the amount in 10k yuan, but 贷款金额(元)
+# (in yuan) or 贷款金额 (no unit) is not renamed, so such a file is refused instead of being read 10,000
+# times too large. Full-width brackets and signs （万元）, ％ and spaces inside a header are read as
+# (万元), % and nothing. Only headers are translated: values must already be those of ``LOAN_COLUMNS``
+# (mortgage, not 抵押).
+CHINESE_HEADERS: dict[str, tuple[str, ...]] = {
+    "loan_id": ("借据号", "借据编号", "贷款编号"),
+    "borrower_id": ("客户编号", "客户号", "借款人编号"),
+    "loan_sequence": ("贷款序次", "第几笔贷款"),
+    "sub_branch": ("支行", "经办支行", "所属支行"),
+    "account_manager_id": ("客户经理", "客户经理编号", "客户经理工号"),
+    "origination_date": ("发放日期", "放款日期", "贷款发放日"),
+    "origination_year": ("发放年份", "放款年份"),
+    "industry": ("行业", "所属行业", "行业分类"),
+    "employees": ("从业人员(人)", "从业人数", "员工人数"),
+    "annual_revenue_10k": ("营业收入(万元)", "年营业收入(万元)"),
+    "total_assets_10k": ("资产总额(万元)", "总资产(万元)"),
+    "size_class": ("企业规模", "企业规模类型"),
+    "firm_age_years": ("成立年限(年)", "企业成立年限(年)"),
+    "shareholder_holding_years": ("控股年限(年)", "控股股东控股年限(年)"),
+    "owner_experience_years": ("从业年限(年)", "实际控制人从业年限(年)"),
+    "owner_age_years": ("实际控制人年龄", "实际控制人年龄(岁)"),
+    "registered_capital_10k": ("注册资本(万元)",),
+    "debt_ratio_pct": ("资产负债率(%)",),
+    "internal_rating": ("信用等级", "内部评级", "内部信用评级"),
+    "loan_amount_10k": ("贷款金额(万元)", "发放金额(万元)", "借据金额(万元)"),
+    "term_months": ("期限(月)", "贷款期限(月)"),
+    "repayment_method": ("还款方式",),
+    "guarantee_method": ("担保方式", "主要担保方式"),
+    "benchmark_rate_pct": ("基准利率(%)",),
+    "markup_pct": ("上浮比例(%)", "利率上浮比例(%)", "浮动比例(%)"),
+    "contract_rate_pct": ("执行利率(%)", "合同利率(%)"),
+    "default_12m": ("12个月内违约", "是否违约"),
+    "months_to_default": ("违约月份", "违约月数"),
+    "max_days_past_due": ("最长逾期天数", "最大逾期天数"),
+    "classification_at_cutoff": ("五级分类", "贷款五级分类"),
+    "ead_10k": ("违约风险暴露(万元)", "违约时本金余额(万元)"),
+    "recovery_10k": ("回收金额(万元)", "已回收金额(万元)"),
+}
+
+
+def chinese_headers_markdown() -> str:
+    """The Chinese ledger headers as a Markdown table (the one in ``data/loans.md``)."""
+    lines = ["| column | Chinese headers read as this column | unit |", "|---|---|---|"]
+    for c in LOAN_COLUMNS:
+        headers = "、".join(CHINESE_HEADERS.get(c.name, ()))
+        lines.append(f"| `{c.name}` | {headers} | {c.unit} |")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class CrossColumnRule:
+    """A rule that ties columns together, as a banker would check it.
+
+    columns: the columns it reads (named in error messages with their values).
+    message: what is wrong with a row that breaks it, e.g. "ead_10k is larger than loan_amount_10k".
+    passes: frame -> boolean Series, True for the rows that keep the rule (an empty value keeps it
+    unless the rule is about empty values).
+    """
+
+    columns: tuple[str, ...]
+    message: str
+    passes: Callable[[pd.DataFrame], pd.Series]
+
+
+def _defaulted_iff_filled(df: pd.DataFrame) -> pd.Series:
+    outcome = df[["months_to_default", "ead_10k", "recovery_10k"]]
+    filled, empty = outcome.notna().all(axis=1), outcome.isna().all(axis=1)
+    return ((df["default_12m"] == 1) & filled) | ((df["default_12m"] == 0) & empty)
+
+
+CROSS_COLUMN_RULES: list[CrossColumnRule] = [
+    CrossColumnRule(("shareholder_holding_years", "firm_age_years"),
+                    "shareholder_holding_years is longer than firm_age_years",
+                    lambda df: ~(df["shareholder_holding_years"] > df["firm_age_years"])),
+    CrossColumnRule(("owner_experience_years", "owner_age_years"),
+                    f"owner_experience_years is more than owner_age_years - {MIN_WORKING_AGE}: years in the "
+                    f"trade before the age of {MIN_WORKING_AGE}",
+                    lambda df: ~(df["owner_experience_years"] > df["owner_age_years"] - MIN_WORKING_AGE)),
+    CrossColumnRule(("origination_year", "origination_date"),
+                    "origination_year differs from the year of origination_date",
+                    lambda df: df["origination_year"] == df["origination_date"].dt.year),
+    CrossColumnRule(("contract_rate_pct", "benchmark_rate_pct", "markup_pct"),
+                    "contract_rate_pct is not benchmark_rate_pct x (1 + markup_pct/100)",
+                    lambda df: (df["contract_rate_pct"]
+                                - df["benchmark_rate_pct"] * (1 + df["markup_pct"] / 100)).abs() < 0.0051),
+    CrossColumnRule(("default_12m", "months_to_default", "ead_10k", "recovery_10k"),
+                    "months_to_default, ead_10k and recovery_10k must be filled exactly when default_12m is 1",
+                    _defaulted_iff_filled),
+    # EAD is principal without accrued interest (simulate.py: amount x share of principal left): no tolerance.
+    CrossColumnRule(("ead_10k", "loan_amount_10k"), "ead_10k is larger than loan_amount_10k",
+                    lambda df: ~(df["ead_10k"] > df["loan_amount_10k"])),
+    CrossColumnRule(("recovery_10k", "ead_10k"), "recovery_10k is larger than ead_10k",
+                    lambda df: ~(df["recovery_10k"] > df["ead_10k"])),
+]
+
+
+def range_text(column: LoanColumn) -> str:
+    """The allowed range as the loader's messages state it, e.g. ``"0 to 100"`` or ``"2014-01-01 to 2018-12-31"``."""
+    if column.kind == "date":
+        return f"{column.minimum:%Y-%m-%d} to {column.maximum:%Y-%m-%d}"
+    return f"{column.minimum:g} to {column.maximum:g}"
 
 
 def _checks(column: LoanColumn) -> list[pa.Check]:
@@ -125,37 +244,18 @@ def _checks(column: LoanColumn) -> list[pa.Check]:
     if column.levels:
         checks.append(pa.Check.isin(column.levels, error=f"value not one of {column.levels}"))
     if column.minimum is not None and column.maximum is not None:
-        checks.append(pa.Check.in_range(column.minimum, column.maximum,
-                                        error=f"value outside {column.minimum} to {column.maximum}"))
+        checks.append(pa.Check.in_range(column.minimum, column.maximum, error=f"value outside {range_text(column)}"))
     if column.pattern:
         checks.append(pa.Check.str_matches(column.pattern, error=f"value does not match {column.pattern}"))
     return checks
 
 
-def _consistency_checks() -> list[pa.Check]:
-    """Rules that tie columns together; each returns True for the rows that pass."""
-    def defaulted_iff_filled(df: pd.DataFrame) -> pd.Series:
-        filled = df[["months_to_default", "ead_10k", "recovery_10k"]].notna().all(axis=1)
-        empty = df[["months_to_default", "ead_10k", "recovery_10k"]].isna().all(axis=1)
-        return ((df["default_12m"] == 1) & filled) | ((df["default_12m"] == 0) & empty)
-
-    return [
-        pa.Check(lambda df: df["shareholder_holding_years"] <= df["firm_age_years"],
-                 error="shareholder_holding_years is longer than firm_age_years"),
-        pa.Check(lambda df: df["origination_year"] == df["origination_date"].dt.year,
-                 error="origination_year differs from the year of origination_date"),
-        pa.Check(lambda df: (df["contract_rate_pct"]
-                             - df["benchmark_rate_pct"] * (1 + df["markup_pct"] / 100)).abs() < 0.0051,
-                 error="contract_rate_pct is not benchmark_rate_pct x (1 + markup_pct/100)"),
-        pa.Check(defaulted_iff_filled,
-                 error="months_to_default, ead_10k and recovery_10k must be filled exactly when default_12m is 1"),
-        pa.Check(lambda df: ~(df["recovery_10k"] > df["ead_10k"]), error="recovery_10k is larger than ead_10k"),
-        pa.Check(lambda df: ~(df["ead_10k"] > df["loan_amount_10k"]), error="ead_10k is larger than loan_amount_10k"),
-    ]
-
-
 def loan_book_schema() -> pa.DataFrameSchema:
-    """The pandera schema of a typed loan book (as returned by ``load_loans``, before categoricals)."""
+    """The loan book's rules as a pandera schema (typed columns, before categoricals).
+
+    The same columns and ``CROSS_COLUMN_RULES`` as ``smecredit.loading`` checks, for readers who use
+    pandera; the loader itself checks them with vectorised pandas, which is many times faster.
+    """
     dtypes = {"id": str, "int": "int64", "float": "float64", "date": "datetime64[ns]", "category": str}
     columns = {
         c.name: pa.Column(
@@ -164,7 +264,8 @@ def loan_book_schema() -> pa.DataFrameSchema:
         )
         for c in LOAN_COLUMNS
     }
-    return pa.DataFrameSchema(columns, checks=_consistency_checks(), strict=True, ordered=False,
+    checks = [pa.Check(rule.passes, error=rule.message) for rule in CROSS_COLUMN_RULES]
+    return pa.DataFrameSchema(columns, checks=checks, strict=True, ordered=False,
                               name="loan book")
 
 
@@ -334,3 +435,20 @@ def german_credit_dictionary_markdown() -> str:
         cells = [f"`{c.name}`", kind, c.unit, values, c.meaning, f"`{c.source}`"]
         lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def typed_loan_book(frame: pd.DataFrame) -> pd.DataFrame:
+    """The loan book's final dtypes, the one typing every road into a loan-book frame takes (the loader,
+    the generator's many books): text ids as strings, categoricals with the schema's levels, reference
+    level first (ordered for ratings, size classes and classifications). Returns a copy."""
+    out = frame.copy()
+    for c in LOAN_COLUMNS:
+        if c.name not in out.columns:
+            continue
+        if c.kind == "category" and isinstance(out[c.name].dtype, pd.CategoricalDtype):
+            out[c.name] = out[c.name].cat.set_categories(c.levels, ordered=c.name in ORDERED)
+        elif c.kind == "category":
+            out[c.name] = pd.Categorical(out[c.name], categories=c.levels, ordered=c.name in ORDERED)
+        elif c.kind == "id":
+            out[c.name] = out[c.name].astype("string")
+    return out

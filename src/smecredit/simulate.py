@@ -27,7 +27,7 @@ import pandas as pd
 
 from smecredit.schedule import DAYS_PER_MONTH, share_outstanding
 from smecredit.schema import (CLASSIFICATIONS, GUARANTEE_METHODS, INDUSTRIES, RATING_GRADES, REPAYMENT_METHODS,
-                              SIZE_CLASSES)
+                              SIZE_CLASSES, typed_loan_book)
 
 DEFAULT_SEED = 20191231
 DEFAULT_N_LOANS = 20_000
@@ -516,13 +516,11 @@ def simulate_loan_books(n_books: int, n_loans: int = DEFAULT_N_LOANS, first_seed
     Raises:
         ValueError: n_books or n_loans below 1 (raised on the first ``next()``).
     """
-    from smecredit.loading import _typed  # imported here so the command line stays light
-
     if n_books < 1:
         raise ValueError(f"n_books must be at least 1, got {n_books}")
     for k in range(n_books):
         seed = first_seed + k
-        book = _typed(simulate_loan_book(n_loans, seed=seed))
+        book = typed_loan_book(simulate_loan_book(n_loans, seed=seed))
         book["origination_date"] = book["origination_date"].astype("datetime64[ns]")  # as the loader reads it
         yield seed, book
 
