@@ -104,25 +104,56 @@ def test_calibration_groups_follow_the_pd_order_not_the_row_order():
 
 
 def test_hosmer_lemeshow_by_hand():
-    result = hosmer_lemeshow(Y6, P6, n_groups=3)
+    result = hosmer_lemeshow(Y6, P6, n_groups=3, fitted_on_these_loans=True)
     assert result.statistic == pytest.approx(34 / 9)
     assert result.df == 1
     assert result.pvalue == pytest.approx(stats.chi2.sf(34 / 9, 1))  # statsmodels' name
     assert result._fields == ("statistic", "df", "pvalue")
-    assert result.p_value == result.pvalue  # the old name, still used by chapter 8
     statistic, df, pvalue = result  # also unpacks as a tuple, in that order
     assert (statistic, df, pvalue) == (result.statistic, 1, result.pvalue)
 
 
+def test_hosmer_lemeshow_on_loans_the_model_never_saw_has_g_degrees_of_freedom():
+    held_out = hosmer_lemeshow(Y6, P6, n_groups=3, fitted_on_these_loans=False)
+    assert held_out.statistic == pytest.approx(34 / 9)
+    assert held_out.df == 3
+    assert held_out.pvalue == pytest.approx(stats.chi2.sf(34 / 9, 3))
+    with pytest.raises(TypeError, match="fitted_on_these_loans"):
+        hosmer_lemeshow(Y6, P6, n_groups=3)  # the caller must choose
+
+
+def test_tied_pds_stay_together_whatever_the_row_order():
+    rng = np.random.default_rng(5)
+    pd_hat = np.r_[np.full(477, 0.05), rng.uniform(0.01, 0.2, 1523)]  # a block of 477 equal PDs
+    y = (rng.random(pd_hat.size) < pd_hat).astype(int)
+    results = set()
+    for seed in range(5):
+        order = np.random.default_rng(seed).permutation(pd_hat.size)
+        with pytest.warns(UserWarning, match="tied predicted PDs kept together"):
+            result = hosmer_lemeshow(y[order], pd_hat[order], n_groups=10, fitted_on_these_loans=False)
+        results.add(round(result.statistic, 9))
+    assert len(results) == 1  # one answer, not one per row order
+    with pytest.warns(UserWarning):
+        table = calibration_table(y, pd_hat, n_groups=10)
+    tied = table[(table["pd_low"] <= 0.05) & (table["pd_high"] >= 0.05)]
+    assert len(tied) == 1 and tied["n"].iloc[0] >= 477  # the whole block sits in one group
+
+
+def test_ties_that_fill_whole_groups_leave_fewer_groups():
+    with pytest.warns(UserWarning, match="2 groups"):
+        table = calibration_table([0, 1, 0, 1, 0, 1], [0.1, 0.1, 0.1, 0.1, 0.1, 0.9], n_groups=3)
+    assert table.index.tolist() == [1, 2] and table["n"].tolist() == [5, 1]
+
+
 def test_hosmer_lemeshow_errors():
     with pytest.raises(ValueError, match="at least 3 groups"):
-        hosmer_lemeshow(Y6, P6, n_groups=2)
+        hosmer_lemeshow(Y6, P6, n_groups=2, fitted_on_these_loans=True)
     with pytest.raises(ValueError, match="between 1 and the number of loans"):
         calibration_table(Y6, P6, n_groups=7)
     with pytest.raises(ValueError, match="between 0 and 1"):
-        hosmer_lemeshow(Y6, [0.1, 0.1, 0.5, 0.5, 0.9, 1.2], n_groups=3)
+        hosmer_lemeshow(Y6, [0.1, 0.1, 0.5, 0.5, 0.9, 1.2], n_groups=3, fitted_on_these_loans=True)
     with pytest.raises(ValueError, match="all 0 or all 1"):
-        hosmer_lemeshow([0, 0, 0, 1, 1, 1], [0, 0, 0.5, 0.5, 1, 1], n_groups=3)
+        hosmer_lemeshow([0, 0, 0, 1, 1, 1], [0, 0, 0.5, 0.5, 1, 1], n_groups=3, fitted_on_these_loans=True)
 
 
 def test_confusion_matrix_by_hand():

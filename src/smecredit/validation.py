@@ -8,6 +8,7 @@ the same length; none reorders or drops anything silently. Test results use stat
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -115,32 +116,38 @@ def ks_statistic(y, score) -> float:
 
 
 def calibration_table(y, pd_hat, n_groups: int = 10) -> pd.DataFrame:
-    """Observed default rate against mean predicted PD in groups of equal size, by predicted PD.
+    """Observed default rate against mean predicted PD in groups of (nearly) equal size, by predicted PD.
 
-    Loans are ranked by predicted PD (ties in the order given) and cut into ``n_groups`` groups of
-    (nearly) equal size, group 1 holding the lowest PDs.
+    Loans are ranked by predicted PD and cut into ``n_groups`` groups, group 1 holding the lowest PDs.
+    Loans with the same PD always fall in the same group, so the table does not depend on the order
+    of the rows: a block of tied PDs joins the group in which it starts (the group of its lowest
+    rank). Ties can therefore make groups unequal, or leave a group empty; empty groups are dropped,
+    the others numbered 1, 2, ... in order, and a warning says so when the sizes differ by more than
+    one loan.
 
     Args:
         y: outcomes, 0 or 1, shape (n,).
         pd_hat: predicted PDs in [0, 1], shape (n,).
-        n_groups: number of groups (10 gives deciles), between 1 and n.
+        n_groups: number of groups asked for (10 gives deciles), between 1 and n.
 
     Returns:
-        DataFrame indexed by ``group`` (1..n_groups) with ``n``, ``pd_low``, ``pd_high``,
+        DataFrame indexed by ``group`` (1..G, G <= n_groups) with ``n``, ``pd_low``, ``pd_high``,
         ``mean_pd`` (mean predicted PD), ``defaults`` (observed), ``expected`` (sum of predicted
         PDs) and ``observed_rate``.
 
     Raises:
         ValueError: bad outcomes or PDs (as ``auc``, but one class is allowed), or n_groups
             not between 1 and n.
+
+    Warns:
+        UserWarning: ties made the groups unequal (names how many groups and their sizes).
     """
     y, pd_hat = _outcomes_and_scores(y, pd_hat, need_both_classes=False, probabilities=True)
     if not 1 <= n_groups <= y.size:
         raise ValueError(f"n_groups must be between 1 and the number of loans ({y.size}), got {n_groups}")
-    order = np.argsort(pd_hat, kind="stable")
-    group = np.empty(y.size, dtype=int)
-    for number, rows in enumerate(np.array_split(order, n_groups), start=1):
-        group[rows] = number
+    sorted_pd = np.sort(pd_hat, kind="stable")
+    first_rank = np.searchsorted(sorted_pd, pd_hat, side="left")  # 0-based rank of each PD's first tie
+    group = first_rank * n_groups // y.size + 1  # the equal-size cut, applied to whole blocks of ties
     frame = pd.DataFrame({"group": group, "y": y, "pd": pd_hat})
     grouped = frame.groupby("group")
     table = pd.DataFrame({
@@ -151,54 +158,62 @@ def calibration_table(y, pd_hat, n_groups: int = 10) -> pd.DataFrame:
         "defaults": grouped["y"].sum().astype(int),
         "expected": grouped["pd"].sum(),
     })
+    table.index = pd.RangeIndex(1, len(table) + 1, name="group")
     table["observed_rate"] = table["defaults"] / table["n"]
+    if table["n"].max() - table["n"].min() > 1:
+        warnings.warn(f"tied predicted PDs kept together: {len(table)} groups (of {n_groups} asked) with "
+                      f"{table['n'].min():,} to {table['n'].max():,} loans", UserWarning, stacklevel=2)
     return table
 
 
 class HosmerLemeshow(NamedTuple):
-    """Result of ``hosmer_lemeshow``: ``statistic``, ``df`` and ``pvalue``, named as in statsmodels and scipy.
-
-    It unpacks as a tuple in that order. ``p_value`` is an alias of ``pvalue``, kept because the
-    chapters' cells still use it; new code should use ``pvalue``.
-    """
+    """Result of ``hosmer_lemeshow``: ``statistic``, ``df`` and ``pvalue``, named as in statsmodels and
+    scipy; it unpacks as a tuple in that order."""
 
     statistic: float
     df: int
     pvalue: float
 
-    @property
-    def p_value(self) -> float:
-        """Alias of ``pvalue`` (the name before the package followed statsmodels)."""
-        return self.pvalue
 
-
-def hosmer_lemeshow(y, pd_hat, n_groups: int = 10) -> HosmerLemeshow:
+def hosmer_lemeshow(y, pd_hat, n_groups: int = 10, *, fitted_on_these_loans: bool) -> HosmerLemeshow:
     """Hosmer-Lemeshow goodness-of-fit test over the groups of ``calibration_table``.
 
     ``H = sum over groups g of (O_g - E_g)^2 / (E_g (1 - E_g / n_g))``, with O_g observed defaults,
-    E_g the sum of predicted PDs and n_g loans in group g; compared with a chi-squared distribution
-    with ``n_groups - 2`` degrees of freedom (for PDs fitted on the same data).
+    E_g the sum of predicted PDs and n_g loans in group g, compared with a chi-squared distribution.
+    Its degrees of freedom depend on where the PDs come from, so the caller must say:
+
+    - ``fitted_on_these_loans=True``: PDs of the loans the model was estimated on. Fitting uses up
+      two degrees of freedom, so df = G - 2 (Hosmer & Lemeshow's simulations).
+    - ``fitted_on_these_loans=False``: PDs scored on loans the model never saw (a hold-out or an
+      out-of-time sample). Nothing was fitted to these outcomes, so each group is an independent
+      test and df = G (Hosmer & Lemeshow, *Applied Logistic Regression*, on external validation).
+
+    G is the number of groups ``calibration_table`` forms (fewer than ``n_groups`` when ties fill
+    whole groups).
 
     Args:
         y, pd_hat, n_groups: as ``calibration_table``; n_groups at least 3.
+        fitted_on_these_loans: whether the model was estimated on these loans (keyword, no default).
 
     Returns:
-        HosmerLemeshow(statistic, df, pvalue) (``p_value`` still works, as an alias).
+        HosmerLemeshow(statistic, df, pvalue).
 
     Raises:
-        ValueError: as ``calibration_table``; n_groups below 3; or a group whose predicted PDs are
-            all 0 or all 1 (its variance is zero).
+        ValueError: as ``calibration_table``; n_groups below 3; fewer than 3 groups after ties; or
+            a group whose predicted PDs are all 0 or all 1 (its variance is zero).
     """
     from scipy.stats import chi2
 
     if n_groups < 3:
         raise ValueError(f"the Hosmer-Lemeshow test needs at least 3 groups, got {n_groups}")
     table = calibration_table(y, pd_hat, n_groups)
+    if len(table) < 3:
+        raise ValueError(f"ties left only {len(table)} groups of predicted PDs; the test needs at least 3")
     variance = table["expected"] * (1 - table["expected"] / table["n"])
     if (variance <= 0).any():
         raise ValueError("a group has predicted PDs all 0 or all 1; use fewer groups")
     statistic = float(((table["defaults"] - table["expected"]) ** 2 / variance).sum())
-    df = n_groups - 2
+    df = len(table) - 2 if fitted_on_these_loans else len(table)
     return HosmerLemeshow(statistic, df, float(chi2.sf(statistic, df)))
 
 
