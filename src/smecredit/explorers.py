@@ -22,13 +22,17 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from smecredit.labels import column_label, level_label, term_label
 from smecredit import validation
+from smecredit.assumptions import FUNDING_COST_PCT, OPERATING_COST_PCT, SINGLE_LGD
+from smecredit.labels import column_label, level_label, term_label
 from smecredit.style import DEFAULT_COLOURS, OKABE_ITO
 
 # ----------------------------------------------------------------------------------------------
 # Coefficient explorer: move the coefficients, see the fit and the predictions change.
 # ----------------------------------------------------------------------------------------------
+
+# The book's cost of funds and of operations (smecredit.assumptions): the cutoff explorer's default margin.
+BOOK_COST_PCT = FUNDING_COST_PCT + OPERATING_COST_PCT
 
 
 @dataclass
@@ -285,8 +289,8 @@ class CutoffOutcome:
     confusion: pd.DataFrame
 
 
-def cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float, lgd: float = 0.45,
-                   funding_cost_pct: float = 3.0) -> CutoffOutcome:
+def cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float, lgd: float = SINGLE_LGD,
+                   funding_cost_pct: float = BOOK_COST_PCT) -> CutoffOutcome:
     """Approve every loan whose predicted PD is below ``cutoff`` and count the consequences.
 
     Assumptions (stated in the chapter): EAD = the amount granted; LGD one value for every loan
@@ -329,8 +333,8 @@ def cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float, lgd: 
     )
 
 
-def draw_cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, outcome: CutoffOutcome, lgd: float = 0.45,
-                        funding_cost_pct: float = 3.0, fig: plt.Figure | None = None) -> plt.Figure:
+def draw_cutoff_outcome(pd_hat, defaulted, amount_10k, rate_pct, outcome: CutoffOutcome, lgd: float = SINGLE_LGD,
+                        funding_cost_pct: float = BOOK_COST_PCT, fig: plt.Figure | None = None) -> plt.Figure:
     """Left: approval and bad rates across cutoffs, the chosen one marked. Right: money at the cutoff."""
     fig = fig or plt.figure(figsize=(10, 4))
     fig.clear()
@@ -758,8 +762,8 @@ def _nice_step(raw: float) -> float:
     return float(min((m * power for m in (1, 2, 5, 10)), key=lambda s: abs(s - raw)))
 
 
-def cutoff_widget(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float = 0.1, lgd=0.45,
-                  funding_cost_pct: float = 3.0, lgd_groups=None):
+def cutoff_widget(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float = 0.1, lgd=SINGLE_LGD,
+                  funding_cost_pct: float = BOOK_COST_PCT, lgd_groups=None):
     """The live cutoff explorer: PD cutoff, LGD (per loan, or one value for all) and funding cost.
 
     It opens at the setting given, so its first drawing is :func:`draw_cutoff_outcome` at the same
@@ -788,7 +792,7 @@ def cutoff_widget(pd_hat, defaulted, amount_10k, rate_pct, cutoff: float = 0.1, 
                                     "amount_10k": np.asarray(amount_10k, dtype=float),
                                     "rate_pct": np.asarray(rate_pct, dtype=float), "lgd_code": codes})
     described[0].update(dtype="float64", scale=1)  # PDs ship whole: a cutoff compares them exactly
-    single = float(lgd_per_loan[0]) if np.all(lgd_per_loan == lgd_per_loan[0]) else 0.45
+    single = float(lgd_per_loan[0]) if np.all(lgd_per_loan == lgd_per_loan[0]) else SINGLE_LGD
     spec = {"title": "Cutoff explorer", "n": int(p.size), "columns": described,
             "lgd_levels": [{"label": label, "value": value} for label, value in pairs],
             "cutoff": float(outcome.cutoff), "lgd": single,
