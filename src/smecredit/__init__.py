@@ -9,6 +9,7 @@ Modules, one home for each idea:
     model_reports  odds-ratio tables and estimates against the truth; refuses unstable fits
     validation AUC, Gini, ROC, KS, calibration, Hosmer-Lemeshow, confusion matrix (chapter 8)
     labels     plain labels for tables, figures and sentences
+    assumptions  the book's cost, LGD and capital assumptions, and the break-even rate
     scorecard  points from a logit, and population stability
     explorers  the four live explorers: their Python reference and their anywidget
     interviews the constructed interview corpus: loading, dictionary coder, agreement
