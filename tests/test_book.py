@@ -192,3 +192,12 @@ def test_cells_that_record_numbers_for_the_text_are_out_of_the_readers_way(path)
         shown = [o for o in cell["outputs"] if "application/papermill.record/text/plain" not in o.get("data", {})]
         assert not shown, f"{where}: a glue cell shows output ({shown[0].get('output_type')}); split it"
         assert not re.search(r"^import |^from ", source, re.M), f"{where}: imports belong in the first cell"
+
+
+def test_chapter_6_newton_raphson_by_hand_reproduces_statsmodels():
+    """Chapter 6's Newton-Raphson steps, as the chapter computed and stored them, agree with statsmodels."""
+    from smecredit.prose import glued_values
+
+    values = glued_values(json.loads((ROOT / "book" / "06-first-logistic-regression.ipynb").read_text(encoding="utf-8")))
+    assert values["newton_agreement"].strip("'\"").startswith("to better than 1e-12")
+    assert 5 <= int(values["newton_steps"]) <= 12  # quadratic convergence from zero, not a crawl
