@@ -106,8 +106,7 @@ def page(rows: list[dict], cores: int, today: str) -> str:
     lines += [
         "",
         f"Measured with Python {platform.python_version()} on {platform.system()}; one run per chapter,",
-        "so expect a second or two of variation, more on a busy machine. Chapters that are still",
-        "placeholder pages are not listed.",
+        "so expect a second or two of variation, more on a busy machine.",
         "To measure again on your own machine, run from the repository's folder:",
         "",
         "```bash",
