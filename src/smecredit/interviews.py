@@ -34,7 +34,7 @@ import pandera.pandas as pa
 import yaml
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from smecredit.loading import column_problems, data_file, data_registry, local_data_dir
+from smecredit.loading import DataFileError, column_problems, data_file, data_registry, local_data_dir
 from smecredit.schema import COLUMN_NAMES, SUB_BRANCHES
 
 ROLES = ["account_manager", "director", "risk_officer"]
@@ -51,8 +51,9 @@ CONSTRUCTED_NOTICE = "*Constructed for teaching: not a real interview.*"
 MAX_SHOWN = 10
 
 
-class InterviewDataError(ValueError):
-    """A corpus file that breaks its documented format; the message names file, field or column, and rows."""
+# A corpus file that breaks its documented format: the book's one error type for data files
+# (smecredit.loading.DataFileError), under the name this module's callers know.
+InterviewDataError = DataFileError
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     frame.index = pd.RangeIndex(len(frame))
     problem = column_problems(frame.columns, columns)
     if problem:
-        raise InterviewDataError(f"{path}: {problem}")
+        raise DataFileError(path, problem)
     return frame[columns]
 
 
@@ -138,7 +139,7 @@ def _validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, source: str, wher
                 lines.append(f"{label} {column}: {check} ({values}){at}")
             else:
                 lines.append(f"{check}{at}")
-        raise InterviewDataError(f"{source}: " + "\n  ".join(["the data break the rules:", *lines])) from None
+        raise DataFileError(source, lines, heading="the data break the rules:") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,13 +159,13 @@ def read_document(path: str | Path) -> tuple[dict, str]:
     text = path.read_text(encoding="utf-8")
     match = re.match(r"\A---\n(.*?)\n---\n(.*)\Z", text, re.S)
     if not match:
-        raise InterviewDataError(f"{path}: no front matter (a block between two '---' lines at the top)")
+        raise DataFileError(path, "no front matter (a block between two '---' lines at the top)")
     try:
         meta = yaml.safe_load(match.group(1))
     except yaml.YAMLError as err:
-        raise InterviewDataError(f"{path}: front matter is not valid YAML ({err})") from None
+        raise DataFileError(path, f"front matter is not valid YAML ({err})") from None
     if not isinstance(meta, dict):
-        raise InterviewDataError(f"{path}: front matter is not a set of 'field: value' lines")
+        raise DataFileError(path, "front matter is not a set of 'field: value' lines")
     return meta, match.group(2)
 
 
@@ -244,7 +245,7 @@ def load_documents(folder: str | Path | None = None) -> pd.DataFrame:
                 meta[field] = str(meta[field])
         records.append({**{f: meta.get(f) for f in DOCUMENT_FIELDS}, "file_stem": file.stem, "body": body})
     if problems:
-        raise InterviewDataError("\n".join(problems))
+        raise DataFileError(path, problems, heading="documents that break the format:")
     frame = pd.DataFrame.from_records(records)
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     for field in ["years_in_role", "duration_minutes"]:
@@ -294,8 +295,8 @@ def load_codebook(folder: str | Path | None = None, documents: pd.DataFrame | No
         bodies = "\n\n".join(documents["body"])
         absent = np.flatnonzero(~frame["example"].map(lambda e: e in bodies).to_numpy())
         if absent.size:
-            raise InterviewDataError(f"{path}: column example: not quoted exactly from any document in "
-                                     f"{_lines(absent, frame['code'])}")
+            raise DataFileError(path, "column example: not quoted exactly from any document in "
+                                      f"{_lines(absent, frame['code'])}")
     return frame
 
 
@@ -375,7 +376,7 @@ def _check_segment_order(frame: pd.DataFrame, bodies: pd.Series, path: Path) -> 
                 problems.append(f"document {document}: segments {group['segment_id'].iloc[a]} and "
                                 f"{group['segment_id'].iloc[b]} overlap")
     if problems:
-        raise InterviewDataError(f"{path}: column segment_id: " + "; ".join(problems))
+        raise DataFileError(path, "column segment_id: " + "; ".join(problems))
 
 
 def load_corpus(folder: str | Path | None = None) -> Corpus:
