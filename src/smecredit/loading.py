@@ -1012,6 +1012,27 @@ def german_credit_version() -> str:
     return version(GERMAN_CREDIT_PACKAGE)
 
 
+def read_text_columns(path: str | Path, expected: list[str], about: str) -> tuple[_Table, pd.DataFrame]:
+    """Read a data file's columns as text, for a loader that types them itself (the public data sets).
+
+    Checks the header against ``expected`` (the error lists the expected names beside the ones
+    found), leaves out wholly empty unnamed columns, and counts the rows so that errors can name them
+    by the file's own line numbers.
+
+    Returns:
+        ``(table, raw)``: the opened table (its ``rows`` name rows in errors) and a DataFrame of text.
+
+    Raises:
+        DataFileError: the file is not UTF-8 text or a workbook, or its columns differ from ``expected``.
+    """
+    table = _open_table(path)
+    names, _ = _column_names(table.headers, chinese_headers=False)
+    _check_columns(table, names, expected, translated=False, about=about)
+    raw = _drop_unnamed(table, table.raw_text(names, names))
+    table.rows.count = len(raw)
+    return table, raw
+
+
 def load_german_credit(path: str | Path | None = None, *, validate: bool = True) -> pd.DataFrame:
     """Load the German credit data (Hofmann 1994; 1,000 consumer credits) with clear names and types.
 
@@ -1041,11 +1062,7 @@ def load_german_credit(path: str | Path | None = None, *, validate: bool = True)
     path = Path(path) if path is not None else german_credit_file()
     if not path.is_file():
         raise FileNotFoundError(f"no German credit file at {path}")
-    table = _open_table(path)
-    names, _ = _column_names(table.headers, chinese_headers=False)
-    _check_columns(table, names, GERMAN_CREDIT_SOURCE_NAMES, translated=False, about="the German credit data")
-    raw = _drop_unnamed(table, table.raw_text(names, names))
-    table.rows.count = len(raw)
+    table, raw = read_text_columns(path, GERMAN_CREDIT_SOURCE_NAMES, about="the German credit data")
     frame = raw.copy()
     type_errors = []
     for c in GERMAN_CREDIT_COLUMNS:
