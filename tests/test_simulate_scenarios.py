@@ -1,0 +1,129 @@
+"""Generator version 2: scenarios beside the book, each with its stated truths checked in numbers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+
+from smecredit.schema import typed_loan_book
+from smecredit.simulate import (DEFAULT_SEED, pseudo_true_coefficients, scenario_names, scenario_spec,
+                                simulate_loan_book, true_coefficients, true_model, write_loan_book)
+
+V2 = [name for name in scenario_names() if name != "book"]
+SOFT_INFO = ["private-information", "no-causal-markup"]
+
+
+@pytest.fixture(scope="module")
+def books():
+    """One 20,000-loan book of each version-2 scenario, at the book's seed, typed as the loader types them."""
+    return {name: typed_loan_book(simulate_loan_book(20_000, seed=DEFAULT_SEED, scenario=name)) for name in V2}
+
+
+def test_the_book_is_the_default_scenario_and_unchanged(root, tmp_path):
+    assert scenario_names()[0] == "book" and {"private-information", "no-causal-markup"} <= set(V2)
+    pd.testing.assert_series_equal(true_coefficients(), true_coefficients("structural", "book"))
+    pd.testing.assert_frame_equal(simulate_loan_book(300, seed=4), simulate_loan_book(300, seed=4, scenario="book"))
+    out = tmp_path / "book.csv"
+    subprocess.run([sys.executable, "-m", "smecredit.simulate", "--scenario", "book", "--out", str(out)],
+                   check=True, capture_output=True)
+    assert out.read_bytes() == (root / "data" / "loans.csv").read_bytes()
+
+
+def test_command_line_picks_a_scenario(tmp_path):
+    out = tmp_path / "pi.csv"
+    result = subprocess.run([sys.executable, "-m", "smecredit.simulate", "--scenario", "private-information",
+                             "--n-loans", "400", "--seed", "3", "--out", str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    expected = tmp_path / "expected.csv"
+    write_loan_book(simulate_loan_book(400, seed=3, scenario="private-information"), expected)
+    assert out.read_bytes() == expected.read_bytes()
+    bad = subprocess.run([sys.executable, "-m", "smecredit.simulate", "--scenario", "nope", "--out",
+                          str(tmp_path / "x.csv")], capture_output=True, text=True)
+    assert bad.returncode == 2 and "invalid choice: 'nope'" in bad.stderr
+
+
+def test_unknown_scenario_and_kind_are_errors():
+    with pytest.raises(ValueError, match="unknown scenario 'nope'; choose one of book"):
+        simulate_loan_book(10, scenario="nope")
+    with pytest.raises(ValueError, match="kind must be 'structural' or 'pseudo_true'"):
+        true_coefficients(kind="causal")
+
+
+@pytest.mark.parametrize("name", V2)
+def test_scenarios_are_seeded_and_deterministic(name):
+    a = simulate_loan_book(500, seed=11, scenario=name)
+    pd.testing.assert_frame_equal(a, simulate_loan_book(500, seed=11, scenario=name))
+    assert not a["default_12m"].equals(simulate_loan_book(500, seed=12, scenario=name)["default_12m"]) or \
+        not a["markup_pct"].equals(simulate_loan_book(500, seed=12, scenario=name)["markup_pct"])
+
+
+@pytest.mark.parametrize("name", V2)
+def test_default_rate_of_each_scenario_is_4_to_7_percent(books, name):
+    assert 0.04 <= books[name]["default_12m"].mean() <= 0.07
+
+
+@pytest.mark.parametrize("name", V2)
+def test_scenario_books_pass_the_loaders_checks(books, name, tmp_path):
+    from smecredit import load_loans
+
+    path = write_loan_book(simulate_loan_book(3000, seed=8, scenario=name), tmp_path / "loans.csv")
+    loaded = load_loans(path)
+    assert len(loaded) == 3000
+
+
+def test_structural_markup_effects_are_stated():
+    assert true_coefficients(scenario="private-information")["markup_pct"] == 0.015  # repayment burden
+    assert true_coefficients(scenario="no-causal-markup")["markup_pct"] == 0.0
+    for name in SOFT_INFO:
+        spec = scenario_spec(name)
+        assert spec.soft_info_markup_pp > 0 and spec.soft_info_logit > 0
+        assert list(true_model(name).coefficients.index) == list(true_coefficients().index)
+
+
+@pytest.mark.parametrize("name", SOFT_INFO)
+def test_pseudo_true_markup_exceeds_the_structural_by_the_documented_bias(name):
+    pseudo = pseudo_true_coefficients(name, with_std_err=True)
+    structural = true_coefficients("structural", name)
+    bias = pseudo.loc["markup_pct", "pseudo_true_coefficient"] - structural["markup_pct"]
+    assert bias == pytest.approx(scenario_spec(name).expected_markup_bias, abs=0.004)
+    assert bias > 20 * pseudo.loc["markup_pct", "std_err"]  # far beyond the Monte Carlo error
+    pd.testing.assert_series_equal(true_coefficients("pseudo_true", name), pseudo["pseudo_true_coefficient"])
+    # the variables nothing unobserved touches keep their truth: debt ratio and the zero-effect candidates
+    for term in ["debt_ratio_pct", "owner_age_years", "firm_age_years"]:
+        assert abs(pseudo.loc[term, "pseudo_true_coefficient"] - structural[term]) < 4 * pseudo.loc[term, "std_err"]
+
+
+def test_in_the_book_pseudo_true_and_structural_markup_agree():
+    pseudo = pseudo_true_coefficients("book", with_std_err=True).loc["markup_pct"]
+    assert abs(pseudo["pseudo_true_coefficient"] - true_coefficients()["markup_pct"]) < 3 * pseudo["std_err"]
+
+
+def test_no_causal_markup_comes_out_significant_anyway(books):
+    assert true_coefficients(scenario="no-causal-markup")["markup_pct"] == 0.0
+    fit = smf.logit(true_model("no-causal-markup").formula, data=books["no-causal-markup"]).fit(disp=0)
+    assert fit.params["markup_pct"] > 0 and fit.pvalues["markup_pct"] < 0.001
+
+
+def test_classroom_makes_books_of_a_scenario(tmp_path):
+    from smecredit.classroom import read_answer_key, student_seed
+
+    result = subprocess.run([sys.executable, "-m", "smecredit.classroom", "--ids", "s001", "--out", str(tmp_path),
+                             "--n-loans", "3000", "--scenario", "no-causal-markup"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    expected = write_loan_book(simulate_loan_book(3000, seed=student_seed("s001"), scenario="no-causal-markup"),
+                               tmp_path / "expected.csv")
+    assert (tmp_path / "s001" / "loans.csv").read_bytes() == expected.read_bytes()
+    key = read_answer_key(tmp_path / "answer_key.csv").set_index("term")
+    truth = true_coefficients("structural", "no-causal-markup")
+    np.testing.assert_allclose(key.loc[truth.index, "true_coefficient"], truth.to_numpy())
+    assert "no-causal-markup" in (tmp_path / "s001" / "README.txt").read_text(encoding="utf-8")
+    assert 'true_coefficients("pseudo_true", "no-causal-markup")' in \
+        (tmp_path / "answer_key_README.txt").read_text(encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "smecredit.classroom", "--ids", "s001", "--out", str(tmp_path),
+                          "--scenario", "nope"], capture_output=True, text=True)
+    assert bad.returncode == 2
