@@ -127,3 +127,46 @@ def test_classroom_makes_books_of_a_scenario(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "smecredit.classroom", "--ids", "s001", "--out", str(tmp_path),
                           "--scenario", "nope"], capture_output=True, text=True)
     assert bad.returncode == 2
+
+
+# --- (b) timing: the month of default by repayment method and term -------------------------------------------
+
+def test_month_profiles_sum_to_one_and_stop_at_maturity():
+    from smecredit.simulate import default_month_profile
+
+    repayment = np.array([0, 0, 1, 2, 3, 0])
+    term = np.array([12, 6, 12, 6, 12, 36])
+    profile = default_month_profile(repayment, term)
+    np.testing.assert_allclose(profile.sum(axis=1), 1.0)
+    assert (profile[1, 6:] == 0).all() and (profile[3, 6:] == 0).all()  # a 6-month loan cannot fail in month 7
+    assert profile[0].argmax() == 11 and profile[1].argmax() == 5  # bullet: the maturity month
+    assert profile[2].argmax() == 3  # amortising: month 4, (shape - 1) x scale
+    assert profile[5].max() == profile[5].min()  # a 36-month bullet has no maturity in the window
+
+
+def test_bullet_defaults_peak_at_maturity_and_amortising_ones_come_earlier(books):
+    loans = pd.concat([books[name] for name in SOFT_INFO])
+    defaults = loans[(loans["default_12m"] == 1) & (loans["term_months"] == 12)]
+    bullet = defaults.loc[defaults["repayment_method"] == "monthly_interest_bullet", "months_to_default"]
+    amortising = defaults.loc[defaults["repayment_method"].isin(["equal_instalment", "equal_principal"]),
+                              "months_to_default"]
+    assert len(bullet) > 500 and len(amortising) > 150
+    assert bullet.value_counts().idxmax() == 12
+    assert (bullet == 12).mean() > 0.35  # the principal falls due: 10/21 of the profile
+    assert bullet.mean() - amortising.mean() > 2.5
+    assert (amortising <= 6).mean() > 0.5 > (bullet <= 6).mean()
+    assert amortising.median() <= 6
+
+
+def test_the_window_is_12_months_plus_90_days_and_catches_a_failure_at_maturity(books):
+    loans = books["private-information"]
+    defaults = loans[loans["default_12m"] == 1]
+    assert defaults["months_to_default"].between(1, 12).all()
+    assert (defaults["months_to_default"] <= defaults["term_months"]).all()  # never after maturity
+    at_maturity = defaults[(defaults["repayment_method"] == "monthly_interest_bullet")
+                           & (defaults["months_to_default"] == defaults["term_months"])]
+    assert len(at_maturity) > 100
+    # a bullet loan failing at maturity owes its whole principal
+    np.testing.assert_allclose(at_maturity["ead_10k"], at_maturity["loan_amount_10k"])
+    assert (loans["max_days_past_due"] <= 390).all()
+    assert (defaults["recovery_10k"] >= 0).all() and (defaults["recovery_10k"] <= defaults["ead_10k"]).all()
