@@ -437,15 +437,29 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
     sequence = 1
     # Version 2: the account manager's soft information about each borrower, absent from the data.
     soft = None if spec is None else extra.normal(size=n_borrowers)
+    circle = circle_shock = None
+    if spec is not None and spec.circles:
+        circles = _circle_parameters()
+        circle, circle_shock = _guarantee_circles(extra, firm, branch, circles)
+        # A circle's firms borrow together: within a month of the circle's first member.
+        members = np.flatnonzero(circle >= 0)
+        leader_day = np.full(circle.max() + 1, np.iinfo(np.int64).max)
+        np.minimum.at(leader_day, circle[members], first_day[members])
+        first_day[members] = np.minimum(leader_day[circle[members]] + extra.integers(0, 31, members.size),
+                                        int((LAST_ORIGINATION - FIRST_ORIGINATION).astype(np.int64)))
+        day = first_day.copy()
     while active.size:
         markup_shift = None if spec is None else spec.soft_info_markup_pp * soft[active]
+        in_circle = None if circle is None else circle[active] >= 0
         loans = _loans(rng, firm, active, day[active], first_day[active], sequence, borrower_amount_noise,
-                       borrower_rating_noise, cut_points, markup_shift)
+                       borrower_rating_noise, cut_points, markup_shift, in_circle)
         loans["sub_branch"] = branch[active]
         loans["account_manager"] = am[active]
         eta = _linear_predictor(beta, loans) + branch_effect[loans["sub_branch"]] + am_effect[loans["account_manager"]]
         if spec is not None:
             eta = eta + spec.soft_info_logit * soft[active]
+        if circle is not None:
+            eta = eta + np.where(circle[active] >= 0, circle_shock[np.maximum(circle[active], 0)], 0.0)
         pd_true = 1.0 / (1.0 + np.exp(-eta))
         loans["default"] = (rng.random(active.size) < pd_true).astype(np.int8)
         loans["pd_true"] = pd_true
@@ -458,6 +472,9 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
         sequence += 1
 
     book = {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
+    if circle is not None:
+        book["circle"] = circle[book["borrower"]]
+        book = _contagion(extra, book, circles, _timing_parameters())
     order = np.lexsort((book["sequence"], book["borrower"]))[:n_loans]
     book = {key: value[order] for key, value in book.items()}
     if spec is not None and spec.timing:
@@ -465,8 +482,88 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
     return _to_frame(rng, book, firm)
 
 
+def _circle_parameters() -> dict:
+    """The ``[circles]`` table of ``true_parameters.toml`` (scenario ``circles``)."""
+    return dict(_parameter_file()["circles"])
+
+
+def _guarantee_circles(rng: np.random.Generator, firm: dict, branch: np.ndarray, circles: dict):
+    """Circle of each borrower (-1 outside any) and each circle's shock on the log-odds of default.
+
+    Members are drawn with a propensity that is higher for micro firms and for manufacturers and
+    wholesalers, then grouped, within each sub-branch in borrower order, into circles of
+    ``min_size`` to ``max_size`` firms (a last group too small joins the one before).
+    """
+    n = branch.size
+    propensity = (circles["member_share"] * np.where(firm["size"] == 0, circles["member_micro_factor"], 1.0)
+                  * np.where(np.isin(firm["industry"], [0, 1]), circles["member_trade_factor"], 1.0))
+    member = rng.random(n) < np.minimum(propensity, 0.9)
+    circle = np.full(n, -1, dtype=np.int64)
+    next_id = 0
+    for b in range(N_SUB_BRANCHES):
+        rows = np.flatnonzero(member & (branch == b))
+        start = 0
+        while start < rows.size:
+            size = int(rng.integers(circles["min_size"], circles["max_size"] + 1))
+            if rows.size - (start + size) < circles["min_size"]:
+                size = rows.size - start  # the rest joins this circle
+            circle[rows[start:start + size]] = next_id
+            next_id += 1
+            start += size
+    shock = rng.normal(0.0, circles["circle_sd"], size=max(next_id, 1))
+    return circle, shock
+
+
+def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict) -> dict:
+    """Defaults spread through guarantee circles, in the order they happen.
+
+    Every defaulted loan of a circle member gets its month of default (``default_month_profile``). Then,
+    from the earliest default on, each default makes every other member's loan that is outstanding and
+    has not defaulted default too, with ``contagion_probability``, ``contagion_lag_months`` after it
+    (if that is still within the loan's 12 months and term); new defaults spread in turn. A borrower's
+    loans after one that defaulted this way are dropped (a defaulted borrower does not renew).
+    """
+    import heapq
+
+    n = book["borrower"].size
+    month = np.zeros(n, dtype=np.int64)
+    defaulted = book["default"].astype(bool)
+    profile = default_month_profile(book["repayment"], book["term"], timing)
+    draw = 1 + (rng.random(n)[:, None] > np.cumsum(profile, axis=1)).sum(axis=1)
+    month[defaulted] = np.minimum(draw, np.minimum(book["term"], 12))[defaulted]
+    start = book["day"].astype(float)
+    last_month = np.minimum(book["term"], 12)
+    member_loans = np.flatnonzero(book["circle"] >= 0)
+    by_circle: dict[int, list[int]] = {}
+    for i in member_loans:
+        by_circle.setdefault(int(book["circle"][i]), []).append(int(i))
+    events = [(start[i] + month[i] * DAYS_PER_MONTH, int(i)) for i in member_loans if defaulted[i]]
+    heapq.heapify(events)
+    dropped = np.zeros(n, dtype=bool)
+    p, lag = circles["contagion_probability"], circles["contagion_lag_months"]
+    while events:
+        when, i = heapq.heappop(events)
+        if dropped[i]:
+            continue
+        for j in by_circle[int(book["circle"][i])]:
+            if book["borrower"][j] == book["borrower"][i] or defaulted[j] or dropped[j]:
+                continue
+            elapsed = (when - start[j]) / DAYS_PER_MONTH
+            if not 0 <= elapsed < last_month[j]:
+                continue  # not outstanding when the default happened
+            m = int(np.floor(elapsed)) + 1 + lag
+            if m > last_month[j] or rng.random() >= p:
+                continue
+            defaulted[j], month[j] = True, m
+            later = (book["borrower"] == book["borrower"][j]) & (book["sequence"] > book["sequence"][j])
+            dropped |= later
+            heapq.heappush(events, (start[j] + m * DAYS_PER_MONTH, j))
+    book = dict(book, default=defaulted.astype(np.int8), months_to_default=month)
+    return {key: value[~dropped] for key, value in book.items()}
+
+
 def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_noise, cut_points,
-           markup_shift=None) -> dict:
+           markup_shift=None, in_circle=None) -> dict:
     """Loan terms for one renewal round: amount, term, repayment, guarantee, pricing, rating."""
     n = borrowers.size
     years_since_first = (day - first_day) / 365.25
@@ -489,6 +586,9 @@ def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_
     guarantee_logits[:, 5] += 0.5 * (size == 0) + 0.4 * np.isin(f["industry"], [0, 1])
     guarantee_logits[:, 4] += 0.4 * (size == 0)
     guarantee = _choose(rng, guarantee_logits)
+    if in_circle is not None:  # version 2, circles: members always, and only members, borrow on joint guarantees
+        other = np.where(guarantee == 5, 0, guarantee)
+        guarantee = np.where(in_circle, 5, other)
 
     median_amount = np.array([60.0, 180.0, 450.0])[size]
     guarantee_amount = np.array([0.35, 0.20, 0.0, -0.55, -0.10, -0.05])[guarantee]
