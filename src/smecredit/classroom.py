@@ -15,8 +15,9 @@ year, to give next year's class other books) the digest is taken of ``"<salt>:<s
 
 Command line::
 
-    python -m smecredit.classroom --students ids.txt --out class-data [--n-loans 20000] [--salt TEXT]
+    python -m smecredit.classroom --students ids.txt --out class-data [--n-loans 20000] [--salt TEXT] [--scenario NAME]
     python -m smecredit.classroom --ids s001 s002 s003 --out class-data
+    python -m smecredit.classroom --ids s001 s002 --out class-data --scenario no-causal-markup
     python -m smecredit.classroom check --key class-data/answer_key.csv --student s001 s001.csv
     python -m smecredit.classroom check --key class-data/answer_key.csv submissions/*.csv
 
@@ -42,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from smecredit.simulate import DEFAULT_N_LOANS, simulate_loan_book, true_model, write_loan_book
+from smecredit.simulate import BOOK, DEFAULT_N_LOANS, scenario_names, simulate_loan_book, true_model, write_loan_book
 
 KEY_FILE = "answer_key.csv"
 KEY_NOTES_FILE = "answer_key_README.txt"
@@ -190,7 +191,7 @@ def fit_true_model(loans: pd.DataFrame):
 
 
 def make_class_data(student_ids: Iterable[str], out_dir: str | Path, n_loans: int = DEFAULT_N_LOANS,
-                    salt: str = "", progress=None) -> pd.DataFrame:
+                    salt: str = "", progress=None, scenario: str = BOOK) -> pd.DataFrame:
     """Write one simulated loan book per student and the instructor's answer key.
 
     For each id, in order: simulate ``n_loans`` loans with ``student_seed(id, salt)``, write
@@ -206,6 +207,10 @@ def make_class_data(student_ids: Iterable[str], out_dir: str | Path, n_loans: in
             every category with defaults; books of a few thousand loans may not (see ``converged``).
         salt: optional text mixed into every seed (see ``student_seed``).
         progress: optional callable taking a line of text, called once per student.
+        scenario: the generator's scenario (``smecredit.simulate.scenario_names()``); the default,
+            ``"book"``, is the generator of ``data/loans.csv``. With another, every book comes from that
+            scenario and ``true_coefficient`` holds its structural coefficients (the causal effects;
+            the key's notes say where the pseudo-true ones are).
 
     Returns:
         The answer key, one row per student and term, columns ``student_id``, ``seed``, ``n_loans``,
@@ -215,7 +220,7 @@ def make_class_data(student_ids: Iterable[str], out_dir: str | Path, n_loans: in
 
     Raises:
         StudentIdError: bad, empty or duplicate ids.
-        ValueError: n_loans below 1.
+        ValueError: n_loans below 1, or an unknown scenario.
     """
     from smecredit.loading import load_loans
 
@@ -224,13 +229,16 @@ def make_class_data(student_ids: Iterable[str], out_dir: str | Path, n_loans: in
         raise ValueError(f"n_loans must be at least 1, got {n_loans}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    truth = true_model().coefficients
+    if scenario not in scenario_names():
+        raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(scenario_names())}")
+    truth = true_model(scenario).coefficients
     pieces = []
     for student_id in ids:
         seed = student_seed(student_id, salt)
         folder = out_dir / student_id
-        path = write_loan_book(simulate_loan_book(n_loans, seed), folder / "loans.csv")
-        (folder / STUDENT_NOTES_FILE).write_text(_student_notes(student_id, seed, n_loans), encoding="utf-8")
+        path = write_loan_book(simulate_loan_book(n_loans, seed, scenario=scenario), folder / "loans.csv")
+        (folder / STUDENT_NOTES_FILE).write_text(_student_notes(student_id, seed, n_loans, scenario),
+                                                 encoding="utf-8")
         result, messages = fit_true_model(load_loans(path))
         converged = bool(result.mle_retvals.get("converged", True))
         terms = list(truth.index)
@@ -244,17 +252,25 @@ def make_class_data(student_ids: Iterable[str], out_dir: str | Path, n_loans: in
             progress(f"{student_id}: seed {seed}, {n_loans:,} loans, {int(path.stat().st_size / 1024):,} KiB{note}")
     key = pd.concat(pieces, ignore_index=True)[KEY_COLUMNS]
     key.to_csv(out_dir / KEY_FILE, index=False, lineterminator="\n", float_format="%.10g")
-    (out_dir / KEY_NOTES_FILE).write_text(_key_notes(n_loans, salt), encoding="utf-8")
+    (out_dir / KEY_NOTES_FILE).write_text(_key_notes(n_loans, salt, scenario), encoding="utf-8")
     return key
 
 
-def _student_notes(student_id: str, seed: int, n_loans: int) -> str:
-    return f"""Your own loan book: student {student_id}
-
-loans.csv holds {n_loans:,} SIMULATED SME loans, made by the book's generator with seed {seed}
+def _student_notes(student_id: str, seed: int, n_loans: int, scenario: str = BOOK) -> str:
+    if scenario == BOOK:
+        made = f"""loans.csv holds {n_loans:,} SIMULATED SME loans, made by the book's generator with seed {seed}
 (python -m smecredit.simulate --seed {seed} --n-loans {n_loans} writes the same file).
 It follows the same true default model as the book's data/loans.csv, so it has the same columns
-(see data/loans.md), but its loans, defaults and hence your estimates are your own.
+(see data/loans.md), but its loans, defaults and hence your estimates are your own."""
+    else:
+        made = f"""loans.csv holds {n_loans:,} SIMULATED SME loans, made by the book's generator with seed {seed}
+in its scenario {scenario!r} (python -m smecredit.simulate --scenario {scenario} --seed {seed}
+--n-loans {n_loans} writes the same file). It has the columns of the book's data/loans.csv (see
+data/loans.md, where the section "Scenarios" says how this scenario differs), but its loans,
+defaults and hence your estimates are your own."""
+    return f"""Your own loan book: student {student_id}
+
+{made}
 No row describes a real loan, firm or person.
 
 To use it in the book's notebooks, set the environment variable SMECREDIT_DATA to this folder
@@ -265,8 +281,18 @@ before starting Jupyter, or load it directly:
 """
 
 
-def _key_notes(n_loans: int, salt: str) -> str:
+def _key_notes(n_loans: int, salt: str, scenario: str = BOOK) -> str:
     formula = true_model().formula
+    if scenario != BOOK:
+        scenario_note = f"""
+SCENARIO: every book was made by the generator's scenario {scenario!r}, not the book's default
+(data/loans.md, section "Scenarios"). true_coefficient holds that scenario's STRUCTURAL coefficients
+(smecredit.true_coefficients("structural", "{scenario}"): the causal effects). A logit on the
+observed columns does not converge to them where something unobserved drives both a column and
+default; what it estimates is smecredit.true_coefficients("pseudo_true", "{scenario}").
+"""
+    else:
+        scenario_note = ""
     seed_rule = (f'int(hashlib.sha256("{salt}:<student_id>".encode("utf-8")).hexdigest()[:8], 16)' if salt
                  else 'int(hashlib.sha256("<student_id>".encode("utf-8")).hexdigest()[:8], 16)')
     return f"""ANSWER KEY: FOR THE INSTRUCTOR ONLY. Hand out the <student_id> folders, not this folder.
@@ -285,7 +311,7 @@ answer_key.csv has one row per student and model term:
                      These differ from student to student, as samples do.
   converged          False if that fit did not converge (a category without defaults in a small
                      book): do not grade estimates on that book; make books with more loans.
-
+{scenario_note}
 A correct analysis reproduces estimate to many digits, so check submissions against the estimate,
 not against the truth; how close each estimate lies to the truth is a lesson of its own.
 Check a submission (a CSV with columns term,estimate, e.g. fit.params.rename("estimate")
@@ -577,6 +603,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-loans", type=int, default=DEFAULT_N_LOANS,
                         help=f"loans per student (default {DEFAULT_N_LOANS})")
     parser.add_argument("--salt", default="", help="text mixed into every seed, e.g. a course code and year")
+    parser.add_argument("--scenario", default=BOOK, choices=scenario_names(),
+                        help="generator scenario (default 'book': the generator of data/loans.csv; the others are "
+                             "described in data/loans.md, section 'Scenarios')")
     args = parser.parse_args(argv)
     if args.n_loans < 1:
         parser.error(f"--n-loans must be at least 1, got {args.n_loans}")
@@ -585,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, StudentIdError) as err:
         parser.error(str(err))
     key = make_class_data(ids, args.out, n_loans=args.n_loans, salt=args.salt,
-                          progress=lambda line: print(line, file=sys.stderr))
+                          progress=lambda line: print(line, file=sys.stderr), scenario=args.scenario)
     not_converged = key.loc[~key["converged"], "student_id"].unique()
     print(f"wrote {len(ids)} loan books to {args.out}/<id>/loans.csv and the answer key to "
           f"{args.out / KEY_FILE} (instructor only: hand out the <id> folders, not the key)", file=sys.stderr)

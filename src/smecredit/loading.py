@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
-from smecredit.schema import (CHINESE_HEADERS, COLUMN_NAMES, COLUMNS_BY_NAME, CROSS_COLUMN_RULES, LOAN_COLUMNS,
+from smecredit.schema import (CHINESE_HEADERS, COLUMN_NAMES, OPTIONAL_LOAN_COLUMNS, COLUMNS_BY_NAME, CROSS_COLUMN_RULES, LOAN_COLUMNS,
                               range_text, typed_loan_book)
 
 DATA_ENV_VAR = "SMECREDIT_DATA"
@@ -924,7 +924,9 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True, encodin
         raise FileNotFoundError(f"no loan-book file at {path}")
     table = _open_table(path, encoding=encoding, sheet=sheet)
     names, translated = _column_names(table.headers, chinese_headers)
-    _check_columns(table, names, COLUMN_NAMES, translated=translated, about="the loan book")
+    # A version-2 scenario's optional column (guarantee circles) is read as text when present.
+    expected = COLUMN_NAMES + [name for name in OPTIONAL_LOAN_COLUMNS if name in names]
+    _check_columns(table, names, expected, translated=translated, about="the loan book")
     kinds = {c.name: c.kind for c in LOAN_COLUMNS}
     text_columns = {name for name in names if kinds.get(name, "id") in ("id", "date")}
     frame = table.read(names, text_columns, {name for name in names if kinds.get(name) == "category"})

@@ -129,6 +129,12 @@ LOAN_COLUMNS: list[LoanColumn] = [
 ]
 
 COLUMN_NAMES = [c.name for c in LOAN_COLUMNS]
+# Columns only some version-2 scenarios of the generator write (data/loans.md, section "Scenarios"); the
+# loader reads them as text when a file has them and requires them of no file.
+OPTIONAL_LOAN_COLUMNS = {
+    "guarantee_circle": "Guarantee circle (担保圈) of a borrower on joint/mutual guarantees, G0001...; empty "
+                        "for others. Only in the generator's scenario 'circles'.",
+}
 COLUMNS_BY_NAME = {c.name: c for c in LOAN_COLUMNS}
 
 # --- Chinese ledger headers ---------------------------------------------------------------------------------

@@ -9,6 +9,13 @@ Command line (writes exactly the committed ``data/loans.csv`` for the default se
 
     python -m smecredit.simulate --seed 20191231 --n-loans 20000 --out data/loans.csv
 
+Generator version 2 adds scenarios beside the book (``scenario_names()``; ``data/loans.md``, section
+"Scenarios"): unobserved soft information that drives both the markup and default, default timing by
+repayment method and term, and guarantee circles. ``--scenario NAME`` picks one; the default,
+``book``, is the generator of ``data/loans.csv``, unchanged. ``true_coefficients(kind, scenario)``
+returns a scenario's structural coefficients or the pseudo-true ones a logit on the observed columns
+estimates.
+
 Units: money in 10k yuan (万元), rates and ratios in percent, ages and tenures
 in years, terms in months.
 """
@@ -19,6 +26,7 @@ import argparse
 import sys
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -86,29 +94,151 @@ class TrueModel:
     sub_branch_sd: float
     account_manager_sd: float
     reference_levels: dict
+    scenario: str = "book"
 
 
-def true_model() -> TrueModel:
-    """Read the true default model from ``true_parameters.toml``.
+@dataclass(frozen=True)
+class Scenario:
+    """A version-2 scenario of the generator (``[scenarios.NAME]`` in ``true_parameters.toml``).
+
+    soft_info_markup_pp: markup points per SD of the borrower's soft information (unobserved).
+    soft_info_logit: log-odds of default per SD of the same soft information.
+    timing: default months by repayment method and term (``[timing]``), window 12 months + 90 days.
+    circles: guarantee circles among joint/mutual-guarantee borrowers (``[circles]``).
+    expected_markup_bias: the documented pseudo-true minus structural ``markup_pct``.
+    """
+
+    name: str
+    description: str
+    soft_info_markup_pp: float
+    soft_info_logit: float
+    timing: bool
+    circles: bool
+    expected_markup_bias: float
+    coefficients: dict
+
+
+BOOK = "book"
+
+
+def _parameter_file() -> dict:
+    text = resources.files("smecredit").joinpath("true_parameters.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def scenario_names() -> list[str]:
+    """The generator's scenarios: ``"book"`` (the committed ``data/loans.csv``) first, then version 2's."""
+    return [BOOK, *_parameter_file()["scenarios"]]
+
+
+def scenario_spec(name: str) -> Scenario | None:
+    """The parameters of a version-2 scenario, or None for ``"book"``.
+
+    Raises:
+        ValueError: an unknown scenario (the message lists the known ones).
+    """
+    if name == BOOK:
+        return None
+    spec = _parameter_file()["scenarios"]
+    if name not in spec:
+        raise ValueError(f"unknown scenario {name!r}; choose one of {', '.join(scenario_names())}")
+    s = spec[name]
+    return Scenario(name=name, description=s["description"], soft_info_markup_pp=float(s["soft_info_markup_pp"]),
+                    soft_info_logit=float(s["soft_info_logit"]), timing=bool(s["timing"]),
+                    circles=bool(s["circles"]), expected_markup_bias=float(s["expected_markup_bias"]),
+                    coefficients=dict(s.get("coefficients", {})))
+
+
+def true_model(scenario: str = BOOK) -> TrueModel:
+    """Read the true default model of a scenario from ``true_parameters.toml``.
+
+    Args:
+        scenario: ``"book"`` (the default: the model of ``data/loans.csv``) or a version-2 scenario
+            (``scenario_names()``), whose coefficients replace those of the book that it lists.
 
     Returns:
         TrueModel whose ``coefficients`` Series is indexed by the parameter names
-        statsmodels gives when ``formula`` is fitted to ``load_loans()`` (log-odds scale).
+        statsmodels gives when ``formula`` is fitted to ``load_loans()`` (log-odds scale). These are
+        the structural coefficients: the causal effects the generator uses.
     """
-    text = resources.files("smecredit").joinpath("true_parameters.toml").read_text(encoding="utf-8")
-    spec = tomllib.loads(text)
+    spec = _parameter_file()
+    coefficients = dict(spec["coefficients"])
+    chosen = scenario_spec(scenario)
+    if chosen is not None:
+        unknown = set(chosen.coefficients) - set(coefficients)
+        if unknown:
+            raise ValueError(f"scenario {scenario!r} sets unknown coefficient(s): {', '.join(sorted(unknown))}")
+        coefficients.update(chosen.coefficients)
     return TrueModel(
         formula=" ".join(spec["model"]["formula"].split()),
-        coefficients=pd.Series(spec["coefficients"], name="true_coefficient", dtype=float),
+        coefficients=pd.Series(coefficients, name="true_coefficient", dtype=float),
         sub_branch_sd=float(spec["model"]["sub_branch_sd"]),
         account_manager_sd=float(spec["model"]["account_manager_sd"]),
         reference_levels=dict(spec["reference_levels"]),
+        scenario=scenario,
     )
 
 
-def true_coefficients() -> pd.Series:
-    """The true log-odds coefficients of the 12-month default model, indexed like statsmodels names them."""
-    return true_model().coefficients.copy()
+def true_coefficients(kind: str = "structural", scenario: str = BOOK) -> pd.Series:
+    """The true log-odds coefficients of the 12-month default model, indexed like statsmodels names them.
+
+    Args:
+        kind: ``"structural"`` (the default): the coefficients the generator uses, the causal
+            effects; ``"pseudo_true"``: what a logit of ``true_model().formula`` on the observed
+            columns converges to in a very large book of the scenario (``pseudo_true_coefficients``),
+            which differs from the structural ones when something unobserved drives both a column
+            and default (the soft information of the version-2 scenarios).
+        scenario: ``"book"`` (the default, ``data/loans.csv``) or a version-2 scenario.
+
+    Returns:
+        Series named ``true_coefficient`` (structural) or ``pseudo_true_coefficient``.
+    """
+    if kind == "structural":
+        return true_model(scenario).coefficients.copy()
+    if kind == "pseudo_true":
+        return pseudo_true_coefficients(scenario).copy()
+    raise ValueError(f"kind must be 'structural' or 'pseudo_true', got {kind!r}")
+
+
+PSEUDO_TRUE_N_LOANS = 300_000
+PSEUDO_TRUE_SEED = 1
+
+
+@lru_cache(maxsize=None)
+def _pseudo_true_fit(scenario: str, n_loans: int, seed: int) -> tuple[pd.Series, pd.Series]:
+    import statsmodels.formula.api as smf
+
+    model = true_model(scenario)
+    book = typed_loan_book(simulate_loan_book(n_loans, seed=seed, scenario=scenario))
+    fit = smf.logit(model.formula, data=book).fit(disp=0, maxiter=100)
+    index = model.coefficients.index
+    return (fit.params[index].rename("pseudo_true_coefficient"), fit.bse[index].rename("std_err"))
+
+
+def pseudo_true_coefficients(scenario: str = BOOK, n_loans: int = PSEUDO_TRUE_N_LOANS,
+                             seed: int = PSEUDO_TRUE_SEED, with_std_err: bool = False):
+    """The pseudo-true coefficients: what the book's logit on the observed columns estimates in a scenario.
+
+    The full true-model formula (``true_model().formula``) is fitted with statsmodels to one very
+    large book of the scenario (300,000 loans, seed 1, about 15 seconds; cached for the session).
+    Where nothing unobserved drives both a column and default, these match the structural
+    coefficients up to sampling error and the small attenuation from leaving out the sub-branch
+    and account-manager effects; with the soft information of the version-2 scenarios, the markup's
+    coefficient exceeds its structural value by the omitted-variable bias.
+
+    Args:
+        scenario: ``"book"`` or a version-2 scenario.
+        n_loans, seed: the size and seed of the large book.
+        with_std_err: also return the standard errors of the large book's fit (the Monte Carlo error).
+
+    Returns:
+        Series ``pseudo_true_coefficient`` indexed like ``true_coefficients()``, or with
+        ``with_std_err`` a DataFrame with columns ``pseudo_true_coefficient`` and ``std_err``.
+    """
+    params, bse = _pseudo_true_fit(scenario, n_loans, seed)
+    if with_std_err:
+        return pd.concat([params, bse], axis=1)
+    return params.copy()
 
 
 def benchmark_rate(dates: np.ndarray, term_months: np.ndarray) -> np.ndarray:
@@ -249,25 +379,31 @@ def true_random_effects(seed: int = DEFAULT_SEED) -> tuple[pd.Series, pd.DataFra
     return branches, managers
 
 
-def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED, scenario: str = BOOK) -> pd.DataFrame:
     """Simulate the S branch's SME loan book, one row per loan.
 
     Args:
         n_loans: number of loans (rows), at least 1.
         seed: seed of numpy's PCG64 generator; the same seed gives the same book.
+        scenario: ``"book"`` (the default: the generator that made ``data/loans.csv``, unchanged) or
+            a version-2 scenario (``scenario_names()``; ``data/loans.md``, section "Scenarios").
 
     Returns:
         DataFrame of shape (n_loans, 32) with the columns documented in ``data/loans.md``
         (see ``smecredit.schema``), sorted by origination date, loan ids ``L000001``...
+        A scenario with guarantee circles adds a 33rd column, ``guarantee_circle``.
 
     Raises:
-        ValueError: n_loans below 1.
+        ValueError: n_loans below 1, or an unknown scenario.
     """
     if n_loans < 1:
         raise ValueError(f"n_loans must be at least 1, got {n_loans}")
-    model = true_model()
+    spec = scenario_spec(scenario)
+    model = true_model(scenario)
     beta = model.coefficients
     rng = np.random.default_rng(seed)
+    # Version-2 draws come from a second stream, so the book's stream is untouched.
+    extra = None if spec is None else np.random.default_rng([seed, 2])
 
     branch_weight, am_branch, am_workload, branch_effect, am_effect = _branches_and_managers(rng, model)
 
@@ -299,12 +435,31 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED)
     active = np.arange(n_borrowers)
     day = first_day.copy()
     sequence = 1
+    # Version 2: the account manager's soft information about each borrower, absent from the data.
+    soft = None if spec is None else extra.normal(size=n_borrowers)
+    circle = circle_shock = None
+    if spec is not None and spec.circles:
+        circles = _circle_parameters()
+        circle, circle_shock = _guarantee_circles(extra, firm, branch, circles)
+        # A circle's firms borrow together: within a month of the circle's first member.
+        members = np.flatnonzero(circle >= 0)
+        leader_day = np.full(circle.max() + 1, np.iinfo(np.int64).max)
+        np.minimum.at(leader_day, circle[members], first_day[members])
+        first_day[members] = np.minimum(leader_day[circle[members]] + extra.integers(0, 31, members.size),
+                                        int((LAST_ORIGINATION - FIRST_ORIGINATION).astype(np.int64)))
+        day = first_day.copy()
     while active.size:
+        markup_shift = None if spec is None else spec.soft_info_markup_pp * soft[active]
+        in_circle = None if circle is None else circle[active] >= 0
         loans = _loans(rng, firm, active, day[active], first_day[active], sequence, borrower_amount_noise,
-                       borrower_rating_noise, cut_points)
+                       borrower_rating_noise, cut_points, markup_shift, in_circle)
         loans["sub_branch"] = branch[active]
         loans["account_manager"] = am[active]
         eta = _linear_predictor(beta, loans) + branch_effect[loans["sub_branch"]] + am_effect[loans["account_manager"]]
+        if spec is not None:
+            eta = eta + spec.soft_info_logit * soft[active]
+        if circle is not None:
+            eta = eta + np.where(circle[active] >= 0, circle_shock[np.maximum(circle[active], 0)], 0.0)
         pd_true = 1.0 / (1.0 + np.exp(-eta))
         loans["default"] = (rng.random(active.size) < pd_true).astype(np.int8)
         loans["pd_true"] = pd_true
@@ -317,12 +472,98 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED)
         sequence += 1
 
     book = {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
+    if circle is not None:
+        book["circle"] = circle[book["borrower"]]
+        book = _contagion(extra, book, circles, _timing_parameters())
     order = np.lexsort((book["sequence"], book["borrower"]))[:n_loans]
     book = {key: value[order] for key, value in book.items()}
+    if spec is not None and spec.timing:
+        return _to_frame(rng, book, firm, timing=_timing_parameters())
     return _to_frame(rng, book, firm)
 
 
-def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_noise, cut_points) -> dict:
+def _circle_parameters() -> dict:
+    """The ``[circles]`` table of ``true_parameters.toml`` (scenario ``circles``)."""
+    return dict(_parameter_file()["circles"])
+
+
+def _guarantee_circles(rng: np.random.Generator, firm: dict, branch: np.ndarray, circles: dict):
+    """Circle of each borrower (-1 outside any) and each circle's shock on the log-odds of default.
+
+    Members are drawn with a propensity that is higher for micro firms and for manufacturers and
+    wholesalers, then grouped, within each sub-branch in borrower order, into circles of
+    ``min_size`` to ``max_size`` firms (a last group too small joins the one before).
+    """
+    n = branch.size
+    propensity = (circles["member_share"] * np.where(firm["size"] == 0, circles["member_micro_factor"], 1.0)
+                  * np.where(np.isin(firm["industry"], [0, 1]), circles["member_trade_factor"], 1.0))
+    member = rng.random(n) < np.minimum(propensity, 0.9)
+    circle = np.full(n, -1, dtype=np.int64)
+    next_id = 0
+    for b in range(N_SUB_BRANCHES):
+        rows = np.flatnonzero(member & (branch == b))
+        start = 0
+        while start < rows.size:
+            size = int(rng.integers(circles["min_size"], circles["max_size"] + 1))
+            if rows.size - (start + size) < circles["min_size"]:
+                size = rows.size - start  # the rest joins this circle
+            circle[rows[start:start + size]] = next_id
+            next_id += 1
+            start += size
+    shock = rng.normal(0.0, circles["circle_sd"], size=max(next_id, 1))
+    return circle, shock
+
+
+def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict) -> dict:
+    """Defaults spread through guarantee circles, in the order they happen.
+
+    Every defaulted loan of a circle member gets its month of default (``default_month_profile``). Then,
+    from the earliest default on, each default makes every other member's loan that is outstanding and
+    has not defaulted default too, with ``contagion_probability``, ``contagion_lag_months`` after it
+    (if that is still within the loan's 12 months and term); new defaults spread in turn. A borrower's
+    loans after one that defaulted this way are dropped (a defaulted borrower does not renew).
+    """
+    import heapq
+
+    n = book["borrower"].size
+    month = np.zeros(n, dtype=np.int64)
+    defaulted = book["default"].astype(bool)
+    profile = default_month_profile(book["repayment"], book["term"], timing)
+    draw = 1 + (rng.random(n)[:, None] > np.cumsum(profile, axis=1)).sum(axis=1)
+    month[defaulted] = np.minimum(draw, np.minimum(book["term"], 12))[defaulted]
+    start = book["day"].astype(float)
+    last_month = np.minimum(book["term"], 12)
+    member_loans = np.flatnonzero(book["circle"] >= 0)
+    by_circle: dict[int, list[int]] = {}
+    for i in member_loans:
+        by_circle.setdefault(int(book["circle"][i]), []).append(int(i))
+    events = [(start[i] + month[i] * DAYS_PER_MONTH, int(i)) for i in member_loans if defaulted[i]]
+    heapq.heapify(events)
+    dropped = np.zeros(n, dtype=bool)
+    p, lag = circles["contagion_probability"], circles["contagion_lag_months"]
+    while events:
+        when, i = heapq.heappop(events)
+        if dropped[i]:
+            continue
+        for j in by_circle[int(book["circle"][i])]:
+            if book["borrower"][j] == book["borrower"][i] or defaulted[j] or dropped[j]:
+                continue
+            elapsed = (when - start[j]) / DAYS_PER_MONTH
+            if not 0 <= elapsed < last_month[j]:
+                continue  # not outstanding when the default happened
+            m = int(np.floor(elapsed)) + 1 + lag
+            if m > last_month[j] or rng.random() >= p:
+                continue
+            defaulted[j], month[j] = True, m
+            later = (book["borrower"] == book["borrower"][j]) & (book["sequence"] > book["sequence"][j])
+            dropped |= later
+            heapq.heappush(events, (start[j] + m * DAYS_PER_MONTH, j))
+    book = dict(book, default=defaulted.astype(np.int8), months_to_default=month)
+    return {key: value[~dropped] for key, value in book.items()}
+
+
+def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_noise, cut_points,
+           markup_shift=None, in_circle=None) -> dict:
     """Loan terms for one renewal round: amount, term, repayment, guarantee, pricing, rating."""
     n = borrowers.size
     years_since_first = (day - first_day) / 365.25
@@ -345,6 +586,9 @@ def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_
     guarantee_logits[:, 5] += 0.5 * (size == 0) + 0.4 * np.isin(f["industry"], [0, 1])
     guarantee_logits[:, 4] += 0.4 * (size == 0)
     guarantee = _choose(rng, guarantee_logits)
+    if in_circle is not None:  # version 2, circles: members always, and only members, borrow on joint guarantees
+        other = np.where(guarantee == 5, 0, guarantee)
+        guarantee = np.where(in_circle, 5, other)
 
     median_amount = np.array([60.0, 180.0, 450.0])[size]
     guarantee_amount = np.array([0.35, 0.20, 0.0, -0.55, -0.10, -0.05])[guarantee]
@@ -358,6 +602,8 @@ def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_
               + np.array([-4.0, -4.0, 0.0, 2.0, 3.0, 4.0])[guarantee]
               + np.array([6.0, 4.0, 0.0, 2.0, 6.0])[year - 2014]
               + 4.0 * (size == 0) + rng.normal(0.0, 8.0, size=n))
+    if markup_shift is not None:  # version 2: the account manager prices the soft information
+        markup = markup + markup_shift
     markup = np.clip(np.round(markup / 5.0) * 5.0, -10.0, 70.0) + 0.0  # + 0.0 turns -0.0 into 0.0
     contract = np.round(benchmark * (1.0 + markup / 100.0), 4)
 
@@ -399,8 +645,51 @@ def _linear_predictor(beta: pd.Series, loans: dict) -> np.ndarray:
     return eta
 
 
-def _to_frame(rng: np.random.Generator, book: dict, firm: dict) -> pd.DataFrame:
-    """Outcomes (timing, days past due, classification, EAD, recovery) and the final table."""
+def _timing_parameters() -> dict:
+    """The ``[timing]`` table of ``true_parameters.toml`` (version-2 scenarios)."""
+    return dict(_parameter_file()["timing"])
+
+
+def default_month_profile(repayment: np.ndarray, term: np.ndarray, timing: dict | None = None) -> np.ndarray:
+    """Version 2: the distribution of the month of a default over months 1 to 12, by repayment method and term.
+
+    The month is that of the first payment missed and never made good. A bullet loan
+    (``monthly_interest_bullet``) has weight 1 in each month before maturity (a missed interest payment)
+    and ``bullet_maturity_weight`` in its maturity month (the principal falls due); an amortising loan
+    (``equal_instalment``, ``equal_principal``) has weights t^(shape-1) exp(-t/scale), early; a
+    ``custom_schedule`` mixes the two. No loan defaults after its maturity.
+
+    Args:
+        repayment: repayment-method codes (indices into ``REPAYMENT_METHODS``), shape (n,).
+        term: terms in months, shape (n,).
+        timing: the ``[timing]`` parameters (default: from ``true_parameters.toml``).
+
+    Returns:
+        Array of shape (n, 12), each row non-negative and summing to 1.
+    """
+    timing = _timing_parameters() if timing is None else timing
+    repayment = np.asarray(repayment)
+    term = np.asarray(term)[:, None]
+    t = np.arange(1, 13)[None, :]
+    alive = t <= term
+    bullet = np.where(t == term, timing["bullet_maturity_weight"], 1.0) * alive
+    shape, scale = timing["amortising_shape"], timing["amortising_scale_months"]
+    amortising = (t ** (shape - 1.0) * np.exp(-t / scale)) * alive
+    bullet = bullet / bullet.sum(axis=1, keepdims=True)
+    amortising = amortising / amortising.sum(axis=1, keepdims=True)
+    share = timing["custom_amortising_share"]
+    code = repayment[:, None]
+    return np.where(code == 0, bullet, np.where(code == 3, share * amortising + (1 - share) * bullet, amortising))
+
+
+def _to_frame(rng: np.random.Generator, book: dict, firm: dict, timing: dict | None = None) -> pd.DataFrame:
+    """Outcomes (timing, days past due, classification, EAD, recovery) and the final table.
+
+    ``timing`` (version 2) draws the month of default from ``default_month_profile`` and counts
+    90 days past due from it; without it (the book) the months follow one profile for every loan.
+    """
+    if timing is not None:
+        return _to_frame_v2(rng, book, firm, timing)
     n = book["borrower"].size
     default = book["default"].astype(bool)
     pd_true = book["pd_true"]
@@ -443,6 +732,12 @@ def _to_frame(rng: np.random.Generator, book: dict, firm: dict) -> pd.DataFrame:
         np.where(max_dpd >= 30, 1, 0),
     )
 
+    return _table(book, origination, default, months_to_default, max_dpd, classification, ead, recovered)
+
+
+def _table(book: dict, origination, default, months_to_default, max_dpd, classification, ead, recovered) -> pd.DataFrame:
+    """The loan book as a table, sorted by origination date, with loan ids; a circle column if the book has one."""
+    n = book["borrower"].size
     id_width = max(6, len(str(n)))  # L000001 ... for books of up to 999,999 loans
 
     def labels(codes, levels):
@@ -482,9 +777,60 @@ def _to_frame(rng: np.random.Generator, book: dict, firm: dict) -> pd.DataFrame:
         "ead_10k": np.where(default, ead, np.nan),
         "recovery_10k": np.where(default, recovered, np.nan),
     })
+    if "circle" in book:  # version 2, guarantee circles: G0001 ... for members, empty for others
+        frame["guarantee_circle"] = np.where(book["circle"] >= 0, np.char.add(
+            "G", np.char.zfill((book["circle"] + 1).astype(str), 4)), "")
     frame = frame.sort_values(["origination_date", "borrower_id"], kind="stable").reset_index(drop=True)
     frame["loan_id"] = "L" + pd.Series(np.arange(1, n + 1), dtype="int64").astype(str).str.zfill(id_width)
     return frame
+
+
+def _to_frame_v2(rng: np.random.Generator, book: dict, firm: dict, timing: dict) -> pd.DataFrame:
+    """Version 2 outcomes: the month of the first missed payment by repayment method and term; default
+    recognised 90 days later (or earlier by a downgrade), within 12 months + 90 days; cut-off ``timing["cutoff"]``."""
+    n = book["borrower"].size
+    default = book["default"].astype(bool)
+    pd_true = book["pd_true"]
+    term = book["term"]
+    profile = default_month_profile(book["repayment"], term, timing)
+    cumulative = np.cumsum(profile, axis=1)
+    month = 1 + (rng.random(n)[:, None] > cumulative).sum(axis=1)
+    month = np.minimum(month, np.minimum(term, 12))
+    if "months_to_default" in book:  # set by contagion (guarantee circles)
+        month = np.where(book["months_to_default"] > 0, book["months_to_default"], month)
+    by_classification = rng.random(n) < timing["downgrade_share"]
+    # Days past due at the end of the window (12 months + 90 days after origination), at most 390.
+    dpd_default = np.where(
+        by_classification,
+        rng.integers(0, 90, size=n),
+        90 + np.floor(rng.random(n) * 30.0 * np.minimum(12 - month, 10)).astype(np.int64),
+    )
+    late_payer = rng.random(n) < np.minimum(0.5, 2.5 * pd_true)
+    dpd_performing = np.where(late_payer, 1 + np.floor(89 * rng.random(n) ** 2).astype(np.int64), 0)
+    max_dpd = np.where(default, dpd_default, dpd_performing)
+
+    # Payments stop in the month of default: what is owed after the months paid before it.
+    k = np.clip(month - 1, 0, term - 1)
+    share_left = share_outstanding(np.asarray(REPAYMENT_METHODS)[book["repayment"]], k, term, book["contract"])
+    ead = np.round(book["amount"] * share_left, 2)
+    mean_recovery = np.array([0.60, 0.55, 0.35, 0.15, 0.45, 0.25])[book["guarantee"]]
+    recovery_rate = rng.beta(4.0 * mean_recovery, 4.0 * (1 - mean_recovery))
+    origination = FIRST_ORIGINATION + book["day"].astype("timedelta64[D]")
+    recognised = np.where(by_classification, month + dpd_default / 30.0, month + 3.0)
+    default_day = origination + np.round(recognised * DAYS_PER_MONTH).astype("timedelta64[D]")
+    cutoff = np.datetime64(timing["cutoff"])
+    days_since_default = (cutoff - default_day).astype(np.int64)
+    recovered = np.round(ead * recovery_rate * np.clip((days_since_default + 90) / 720.0, 0.0, 1.0), 2)
+    classification = np.where(
+        default,
+        np.select(
+            [(days_since_default > 360) & (recovery_rate < 0.2), (days_since_default > 270) & (recovery_rate < 0.6)],
+            [4, 3],
+            default=2,
+        ),
+        np.where(max_dpd >= 30, 1, 0),
+    )
+    return _table(book, origination, default, month, max_dpd, classification, ead, recovered)
 
 
 def write_loan_book(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -497,7 +843,7 @@ def write_loan_book(frame: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def simulate_loan_books(n_books: int, n_loans: int = DEFAULT_N_LOANS, first_seed: int = 1):
+def simulate_loan_books(n_books: int, n_loans: int = DEFAULT_N_LOANS, first_seed: int = 1, scenario: str = BOOK):
     """Simulate several loan books from the same true model, typed like ``load_loans()``, one at a time.
 
     For repeated-simulation studies: fit the same model to each book and look at the spread of the
@@ -507,6 +853,7 @@ def simulate_loan_books(n_books: int, n_loans: int = DEFAULT_N_LOANS, first_seed
         n_books: number of books, at least 1.
         n_loans: loans per book, at least 1.
         first_seed: seed of the first book; book k (from 0) uses seed ``first_seed + k``.
+        scenario: ``"book"`` (the default) or a version-2 scenario (see ``simulate_loan_book``).
 
     Yields:
         ``(seed, book)`` pairs; ``book`` is a DataFrame of shape (n_loans, 32) whose category
@@ -520,7 +867,7 @@ def simulate_loan_books(n_books: int, n_loans: int = DEFAULT_N_LOANS, first_seed
         raise ValueError(f"n_books must be at least 1, got {n_books}")
     for k in range(n_books):
         seed = first_seed + k
-        book = typed_loan_book(simulate_loan_book(n_loans, seed=seed))
+        book = typed_loan_book(simulate_loan_book(n_loans, seed=seed, scenario=scenario))
         book["origination_date"] = book["origination_date"].astype("datetime64[ns]")  # as the loader reads it
         yield seed, book
 
@@ -534,6 +881,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--n-loans", type=int, default=DEFAULT_N_LOANS,
                         help=f"number of loans (default {DEFAULT_N_LOANS})")
+    parser.add_argument("--scenario", default=BOOK, choices=scenario_names(),
+                        help="generator scenario (default 'book': the generator of data/loans.csv; the others "
+                             "are described in data/loans.md, section 'Scenarios')")
     parser.add_argument("--out", type=Path, required=True, help="CSV file to write")
     args = parser.parse_args(argv)
     if args.n_loans < 1:
@@ -542,9 +892,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--seed must be zero or a positive whole number, got {args.seed}")
     if args.out.is_dir():
         parser.error(f"--out names a folder ({args.out}); give a file name such as {args.out / 'loans.csv'}")
-    frame = simulate_loan_book(args.n_loans, args.seed)
+    frame = simulate_loan_book(args.n_loans, args.seed, scenario=args.scenario)
     path = write_loan_book(frame, args.out)
-    print(f"wrote {len(frame):,} loans (seed {args.seed}) to {path}", file=sys.stderr)
+    which = "" if args.scenario == BOOK else f", scenario {args.scenario}"
+    print(f"wrote {len(frame):,} loans (seed {args.seed}{which}) to {path}", file=sys.stderr)
     return 0
 
 
