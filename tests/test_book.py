@@ -201,3 +201,28 @@ def test_chapter_6_newton_raphson_by_hand_reproduces_statsmodels():
     values = glued_values(json.loads((ROOT / "book" / "06-first-logistic-regression.ipynb").read_text(encoding="utf-8")))
     assert values["newton_agreement"].strip("'\"").startswith("to better than 1e-12")
     assert 5 <= int(values["newton_steps"]) <= 12  # quadratic convergence from zero, not a crawl
+
+
+def test_chapter_7_states_the_clustered_se_range_of_the_table_it_shows():
+    """The prose's range of clustered-to-plain SE ratios is taken over the table the reader sees (the
+    five factors), not over every coefficient: once it said "to 1.36" beside a table that ends at 1.23."""
+    from smecredit.prose import glued_values
+
+    notebook = json.loads((ROOT / "book" / "07-modelling-default.ipynb").read_text(encoding="utf-8"))
+    values = glued_values(notebook)
+    cell = next(c for c in notebook["cells"] if c["cell_type"] == "code"
+                and "se_ratio.rename(index=term_label).round(2)" in "".join(c["source"]))
+    text = "".join(cell["outputs"][0]["data"]["text/plain"])
+    block = text[text.index("Sub-branch ("):]
+    shown = [float(v) for v in re.findall(r"\s(\d+\.\d\d)\s*$", block, re.M)]
+    assert len(shown) >= 10  # the five factors' coefficients
+    assert round(float(values["branch_ratio_max"]), 2) == max(shown)
+    assert round(float(values["branch_ratio_min"]), 2) == min(shown)
+
+
+def test_no_chapter_types_its_own_cost_or_lgd_assumption():
+    """Costs, LGD and capital come from smecredit.assumptions, so chapters 2, 8 and 10 agree."""
+    assignment = re.compile(r"^\s*[A-Z_]*(COST|LGD|FUNDING|HURDLE|CAPITAL)[A-Z_]*\s*=\s*[\d.]+\s*(#.*)?$", re.M)
+    for path in CHAPTERS:
+        code = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
+        assert not assignment.search(code), f"{path.name}: {assignment.search(code).group(0).strip()}"
