@@ -81,10 +81,10 @@ def printed_parts() -> list[tuple[str, str, list[str]]]:
 
 
 def release() -> str:
-    """The release the book is at: the data registry's tag (``src/smecredit/data_registry.toml``)."""
-    import tomllib
+    """The release the book is at: ``smecredit.RELEASE_TAG``, "v" + the version in ``pyproject.toml``."""
+    from smecredit import RELEASE_TAG
 
-    return tomllib.loads((ROOT / "src/smecredit/data_registry.toml").read_text(encoding="utf-8"))["tag"]
+    return RELEASE_TAG
 
 
 # Run in the page before printing. The one-page build nests every part inside the introduction's

@@ -282,13 +282,18 @@ def test_every_explorer_answers_a_real_key_press_or_click_as_python_does(browser
         cutoff.focus()
         for _ in range(3):
             page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"() => {hook(page, 'cutoff')}.smecredit.result().cutoff > {stored['spec']['cutoff']}")
-        setting = page.evaluate(f"() => {hook(page, 'cutoff')}.smecredit.setting()")
+        # Wait until the figure shows the last setting (each press may be drawn, or merged into the next
+        # frame), then read the setting and its result together, so a busy machine cannot pair the
+        # setting of one frame with the result of another.
+        explorer = f"{hook(page, 'cutoff')}.smecredit"
+        page.wait_for_function(f"() => {explorer}.result().cutoff > {stored['spec']['cutoff']} "
+                               f"&& {explorer}.result().cutoff === {explorer}.setting().cutoff")
+        setting, got = page.evaluate(f"() => [{explorer}.setting(), {explorer}.result()]")
+        assert got["cutoff"] == setting["cutoff"]
         levels = np.array([level["value"] for level in stored["spec"]["lgd_levels"]])
         expected = cutoff_outcome(columns["pd"], columns["y"], columns["amount_10k"], columns["rate_pct"],
                                   cutoff=setting["cutoff"], lgd=levels[columns["lgd_code"].astype(int)],
                                   funding_cost_pct=setting["funding_cost_pct"])
-        got = page.evaluate(f"() => {hook(page, 'cutoff')}.smecredit.result()")
         assert_close(got["approval_rate"], expected.approval_rate, "approval rate after a key press")
         assert_close(got["expected_loss"], expected.expected_loss, "expected loss after a key press")
         table = page.locator(".smecredit-widget-host table").first.inner_text()
