@@ -68,9 +68,14 @@ def build_single_page(out: Path) -> Path:
 INSTRUCTOR_PARTS = ("For instructors",)
 
 
+def read_toc() -> dict:
+    """``_toc.yml``, as the book's tools and tests read it (its one reader)."""
+    return yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+
+
 def parts() -> list[tuple[str, str, list[str]]]:
     """(caption, first file, every file) of every part of ``_toc.yml``, in reading order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    toc = read_toc()
     return [(part["caption"], part["chapters"][0]["file"], [c["file"] for c in part["chapters"]])
             for part in toc["parts"]]
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+from print_pdf import parts, read_toc  # noqa: E402  (tools/print_pdf.py: the one reader of _toc.yml)
 
 
 def toc_entries() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
+    return [read_toc()["root"], *(file for _, _, files in parts() for file in files)]
 
 
 def pages() -> list[str]:
