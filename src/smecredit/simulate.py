@@ -714,14 +714,20 @@ def _to_frame(rng: np.random.Generator, book: dict, firm: dict, timing: dict | N
     k = np.clip(months_to_default - 3, 0, term - 1)
     share_left = share_outstanding(np.asarray(REPAYMENT_METHODS)[book["repayment"]], k, term, book["contract"])
     ead = np.round(book["amount"] * share_left, 2)
-    # Recovery rates by guarantee method; recoveries build up over about two years after default.
-    mean_recovery = np.array([0.60, 0.55, 0.35, 0.15, 0.45, 0.25])[book["guarantee"]]
-    recovery_rate = rng.beta(4.0 * mean_recovery, 4.0 * (1 - mean_recovery))
     origination = FIRST_ORIGINATION + book["day"].astype("timedelta64[D]")
     default_day = origination + np.round(months_to_default * DAYS_PER_MONTH).astype("timedelta64[D]")
-    days_since_default = (DATA_CUTOFF - default_day).astype(np.int64)
-    recovered = np.round(ead * recovery_rate * np.minimum(1.0, (days_since_default + 90) / 720.0), 2)
+    recovered, classification = _recoveries_and_classes(rng, book, ead, default, default_day, DATA_CUTOFF, max_dpd)
+    return _table(book, origination, default, months_to_default, max_dpd, classification, ead, recovered)
 
+
+def _recoveries_and_classes(rng, book: dict, ead, default, default_day, cutoff, max_dpd):
+    """Recoveries by the cut-off and the five-category class at the cut-off (codes 0-4), shared by every
+    scenario. Recovery rates depend on the guarantee method; recoveries build up over about two years
+    after default."""
+    mean_recovery = np.array([0.60, 0.55, 0.35, 0.15, 0.45, 0.25])[book["guarantee"]]
+    recovery_rate = rng.beta(4.0 * mean_recovery, 4.0 * (1 - mean_recovery))
+    days_since_default = (cutoff - default_day).astype(np.int64)
+    recovered = np.round(ead * recovery_rate * np.clip((days_since_default + 90) / 720.0, 0.0, 1.0), 2)
     classification = np.where(
         default,
         np.select(
@@ -731,8 +737,7 @@ def _to_frame(rng: np.random.Generator, book: dict, firm: dict, timing: dict | N
         ),
         np.where(max_dpd >= 30, 1, 0),
     )
-
-    return _table(book, origination, default, months_to_default, max_dpd, classification, ead, recovered)
+    return recovered, classification
 
 
 def _table(book: dict, origination, default, months_to_default, max_dpd, classification, ead, recovered) -> pd.DataFrame:
@@ -813,23 +818,11 @@ def _to_frame_v2(rng: np.random.Generator, book: dict, firm: dict, timing: dict)
     k = np.clip(month - 1, 0, term - 1)
     share_left = share_outstanding(np.asarray(REPAYMENT_METHODS)[book["repayment"]], k, term, book["contract"])
     ead = np.round(book["amount"] * share_left, 2)
-    mean_recovery = np.array([0.60, 0.55, 0.35, 0.15, 0.45, 0.25])[book["guarantee"]]
-    recovery_rate = rng.beta(4.0 * mean_recovery, 4.0 * (1 - mean_recovery))
     origination = FIRST_ORIGINATION + book["day"].astype("timedelta64[D]")
     recognised = np.where(by_classification, month + dpd_default / 30.0, month + 3.0)
     default_day = origination + np.round(recognised * DAYS_PER_MONTH).astype("timedelta64[D]")
-    cutoff = np.datetime64(timing["cutoff"])
-    days_since_default = (cutoff - default_day).astype(np.int64)
-    recovered = np.round(ead * recovery_rate * np.clip((days_since_default + 90) / 720.0, 0.0, 1.0), 2)
-    classification = np.where(
-        default,
-        np.select(
-            [(days_since_default > 360) & (recovery_rate < 0.2), (days_since_default > 270) & (recovery_rate < 0.6)],
-            [4, 3],
-            default=2,
-        ),
-        np.where(max_dpd >= 30, 1, 0),
-    )
+    recovered, classification = _recoveries_and_classes(rng, book, ead, default, default_day,
+                                                        np.datetime64(timing["cutoff"]), max_dpd)
     return _table(book, origination, default, month, max_dpd, classification, ead, recovered)
 
 
