@@ -98,6 +98,31 @@ def test_pseudo_true_markup_exceeds_the_structural_by_the_documented_bias(name):
         assert abs(pseudo.loc[term, "pseudo_true_coefficient"] - structural[term]) < 4 * pseudo.loc[term, "std_err"]
 
 
+@pytest.mark.parametrize("name", scenario_names())
+def test_the_shipped_pseudo_true_table_is_what_a_refit_gives(name):
+    refit = pseudo_true_coefficients(name, with_std_err=True, recompute=True)
+    shipped = pseudo_true_coefficients(name, with_std_err=True)
+    assert list(shipped.index) == list(true_coefficients().index)
+    np.testing.assert_allclose(shipped.to_numpy(), refit.to_numpy(), rtol=1e-6, atol=1e-9,
+                               err_msg="run `python -m smecredit.simulate --write-pseudo-true`")
+
+
+def test_a_scenario_missing_from_the_shipped_table_is_a_clear_error(monkeypatch, tmp_path):
+    from importlib import resources
+
+    from smecredit import simulate
+
+    with pytest.raises(ValueError, match="unknown scenario 'nope'"):
+        pseudo_true_coefficients("nope")
+    shipped = pd.read_csv(resources.files("smecredit").joinpath(simulate.PSEUDO_TRUE_TABLE))
+    partial = tmp_path / "partial.csv"
+    shipped[shipped["scenario"] != "circles"].to_csv(partial, index=False)
+    monkeypatch.setattr(simulate, "PSEUDO_TRUE_TABLE", str(partial))  # an absolute path wins in joinpath
+    with pytest.raises(ValueError, match="no complete rows for scenario 'circles'.*--write-pseudo-true"):
+        pseudo_true_coefficients("circles")
+    assert pseudo_true_coefficients("book")["markup_pct"] == pytest.approx(0.0156, abs=1e-4)
+
+
 def test_in_the_book_pseudo_true_and_structural_markup_agree():
     pseudo = pseudo_true_coefficients("book", with_std_err=True).loc["markup_pct"]
     assert abs(pseudo["pseudo_true_coefficient"] - true_coefficients()["markup_pct"]) < 3 * pseudo["std_err"]
