@@ -49,6 +49,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from serving import CHROMIUM, CHROMIUM_FLAGS, StaticServer, jupyterlab_harness  # noqa: E402
 from smecredit import true_model  # noqa: E402
+from smecredit.explorers import REFERENCE_BORROWER  # noqa: E402
 
 TARGET_MEDIAN_MS, TARGET_P95_MS = 30.0, 50.0
 TARGET_FIRST_MS, TARGET_DONE_MS = 300.0, 2000.0
@@ -59,10 +60,6 @@ PAGES = {"book/06-first-logistic-regression": ["coefficients", "borrower", "samp
 VIEWPORT = {"width": 1280, "height": 900}
 
 FORMULA = true_model().formula  # the chapter-6 model: the true model's form
-REFERENCE = {"markup_pct": 25.0, "repayment_method": "monthly_interest_bullet", "shareholder_holding_years": 5.0,
-             "owner_experience_years": 10.0, "guarantee_method": "mortgage", "internal_rating": "BBB",
-             "debt_ratio_pct": 50.0, "size_class": "small", "industry": "manufacturing", "owner_age_years": 45,
-             "firm_age_years": 8.0, "registered_capital_10k": 100.0, "origination_year": 2016}
 # LGD by guarantee method for the cutoff explorer (illustrative: the latency does not depend on it).
 LGD = {"mortgage": 0.35, "pledge": 0.45, "guarantee": 0.55, "guarantee_company": 0.5, "joint_mutual": 0.6,
        "credit": 0.75}
@@ -75,7 +72,7 @@ loans = load_loans()
 full = smf.logit({FORMULA!r}, data=loans).fit(disp=0)
 truth = true_coefficients()""",
     'coefficient_widget(CoefficientExplorer(full, truth), factor="markup_pct")',
-    f"borrower_widget(full, {REFERENCE!r})",
+    f"borrower_widget(full, {REFERENCE_BORROWER!r})",
     f"""lgd = loans["guarantee_method"].astype(str).map({LGD!r}).to_numpy()
 cutoff_widget(full.predict(loans), loans["default_12m"], loans["loan_amount_10k"], loans["contract_rate_pct"],
               cutoff=0.10, lgd=lgd, funding_cost_pct=3.5, lgd_groups=loans["guarantee_method"])""",
@@ -341,7 +338,7 @@ def stand_in_page(folder: Path, module: Path | None = None) -> Path:
     truth = true_coefficients()
     lgd = loans["guarantee_method"].astype(str).map(LGD).to_numpy(dtype=float)
     widgets = [coefficient_widget(CoefficientExplorer(full, truth), factor="markup_pct"),
-               borrower_widget(full, REFERENCE),
+               borrower_widget(full, REFERENCE_BORROWER),
                cutoff_widget(full.predict(loans).to_numpy(), loans["default_12m"].to_numpy(np.uint8),
                              loans["loan_amount_10k"], loans["contract_rate_pct"], cutoff=0.10, lgd=lgd,
                              funding_cost_pct=3.5, lgd_groups=loans["guarantee_method"]),

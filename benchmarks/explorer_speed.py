@@ -21,13 +21,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from smecredit.explorers import (CoefficientExplorer, borrower_pd, cutoff_outcome, draw_coefficient_state,  # noqa: E402
-                                 sampling_experiment)
+from smecredit.explorers import (REFERENCE_BORROWER, CoefficientExplorer, borrower_pd,  # noqa: E402
+                                 cutoff_outcome, draw_coefficient_state, sampling_experiment)
 
-REFERENCE = {"markup_pct": 25.0, "repayment_method": "monthly_interest_bullet", "shareholder_holding_years": 5.0,
-             "owner_experience_years": 10.0, "guarantee_method": "mortgage", "internal_rating": "BBB",
-             "debt_ratio_pct": 50.0, "size_class": "small", "industry": "manufacturing", "owner_age_years": 45,
-             "firm_age_years": 8.0, "registered_capital_10k": 100.0, "origination_year": 2016}
 
 
 def median_ms(func, repeats: int = 21) -> float:
@@ -54,8 +50,8 @@ def main() -> None:
         fig.canvas.draw()
 
     print(f"  drawing its four panels (matplotlib, Agg): {median_ms(draw, 7):.1f} ms")
-    borrower = dict(REFERENCE, guarantee_method="joint_mutual", markup_pct=50.0)
-    print(f"borrower PD calculator update: {median_ms(lambda: borrower_pd(result, borrower, REFERENCE)):.1f} ms")
+    borrower = dict(REFERENCE_BORROWER, guarantee_method="joint_mutual", markup_pct=50.0)
+    print(f"borrower PD calculator update: {median_ms(lambda: borrower_pd(result, borrower, REFERENCE_BORROWER)):.1f} ms")
     pd_hat = result.predict(loans)
     print("cutoff explorer update: "
           f"{median_ms(lambda: cutoff_outcome(pd_hat, loans['default_12m'], loans['loan_amount_10k'], loans['contract_rate_pct'], 0.08)):.1f} ms")

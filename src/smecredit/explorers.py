@@ -201,6 +201,19 @@ def draw_coefficient_state(explorer: CoefficientExplorer, state: CoefficientStat
 # ----------------------------------------------------------------------------------------------
 
 
+REFERENCE_BORROWER = {
+    "markup_pct": 25.0, "repayment_method": "monthly_interest_bullet", "shareholder_holding_years": 5.0,
+    "owner_experience_years": 10.0, "guarantee_method": "mortgage", "internal_rating": "BBB",
+    "debt_ratio_pct": 50.0, "size_class": "small", "industry": "manufacturing", "owner_age_years": 45,
+    "firm_age_years": 8.0, "registered_capital_10k": 100.0, "origination_year": 2016,
+}
+"""Chapter 6's reference borrower, one value per factor of the true model's formula, in the data's
+units: a small manufacturer rated BBB, eight years old, with a mortgage and a bullet loan at a markup of
+25%, a controlling shareholder of five years, an owner of 45 with ten years in the trade, a debt ratio
+of 50% and registered capital of 1 million yuan (100 in 10k yuan), borrowing in 2016. Copy it
+(``dict(REFERENCE_BORROWER, markup_pct=50.0)``) to describe another firm."""
+
+
 @dataclass
 class BorrowerPD:
     """A borrower's PD with its 95% interval, its odds against a reference borrower, and the

@@ -17,13 +17,9 @@ import pytest
 import statsmodels.formula.api as smf
 
 from smecredit import load_loans, true_coefficients, true_model
-from smecredit.explorers import CoefficientExplorer, borrower_pd
+from smecredit.explorers import REFERENCE_BORROWER, CoefficientExplorer, borrower_pd
 
 FORMULA = true_model().formula  # the chapter-6 model: the true model's form
-REFERENCE = {"markup_pct": 25.0, "repayment_method": "monthly_interest_bullet", "shareholder_holding_years": 5.0,
-             "owner_experience_years": 10.0, "guarantee_method": "mortgage", "internal_rating": "BBB",
-             "debt_ratio_pct": 50.0, "size_class": "small", "industry": "manufacturing", "owner_age_years": 45,
-             "firm_age_years": 8.0, "registered_capital_10k": 100.0, "origination_year": 2016}
 FACTOR = "markup_pct"
 CELLS = [
     f"""import statsmodels.formula.api as smf
@@ -33,7 +29,7 @@ loans = load_loans()
 full = smf.logit({FORMULA!r}, data=loans).fit(disp=0)
 explorer = CoefficientExplorer(full, true_coefficients())""",
     f"coefficient_widget(explorer, factor={FACTOR!r})",
-    f"borrower_widget(full, {REFERENCE!r})",
+    f"borrower_widget(full, {REFERENCE_BORROWER!r})",
 ]
 COEFFICIENTS = ".smecredit-coefficients"
 BORROWER = ".smecredit-borrower"
@@ -177,7 +173,7 @@ def test_borrower_calculator_without_the_kernel(lab_page, jupyterlab, full):
     assert changed == {"markup_pct"}, f"five presses on the first slider changed {changed}"
     assert values["markup_pct"] > start["markup_pct"]
     shown = hook(page, BORROWER, "result")
-    expected = borrower_pd(full, {**REFERENCE, **values}, REFERENCE)
+    expected = borrower_pd(full, {**REFERENCE_BORROWER, **values}, REFERENCE_BORROWER)
     assert shown["pd"] == pytest.approx(expected.pd, rel=RELATIVE)
     assert shown["odds_ratio"] == pytest.approx(expected.odds_ratio_vs_reference, rel=RELATIVE)
     assert shown["ci_low"] == pytest.approx(expected.ci_low, rel=1e-7)
