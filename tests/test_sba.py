@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import statsmodels.formula.api as smf
+from scipy.stats import chi2
 
 from smecredit.loading import DataFileError, data_registry
-from smecredit.sba import (ORIGINAL_COLUMN_NAMES, ORIGINAL_SHA256, SBA_COLUMN_NAMES, derive_shipped_copy,
-                           load_sba_case, sba_date, sba_dictionary_markdown)
+from smecredit.sba import (ARTICLE_APPLICATIONS, ARTICLE_CLASSIFICATION, ARTICLE_MISCLASSIFICATION, ARTICLE_MODELS,
+                           ARTICLE_TYPE3, ORIGINAL_COLUMN_NAMES, ORIGINAL_SHA256, REPRODUCED, SBA_COLUMN_NAMES,
+                           agrees_with_printed, article_classification, article_comparison, as_printed,
+                           derive_shipped_copy, load_sba_case, sba_date, sba_dictionary_markdown)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "sba_case.csv"
@@ -68,6 +72,53 @@ def test_shipped_file_is_the_original_without_names():
     assert derive_shipped_copy(original) == SHIPPED.read_bytes()
     header = original.decode("utf-8").lstrip("\ufeff").split("\n", 1)[0].split(",")
     assert header == ORIGINAL_COLUMN_NAMES
+
+
+def test_the_training_half_reproduces_the_articles_printed_logistic_regressions(sba):
+    """Li, Mickel and Taylor (2018), Tables 7(a), 7(b) and 8: every printed estimate, standard error, Wald
+    chi-square and p-value, refitted on the shipped file's training half, to the digits printed."""
+    train = sba[sba["Selected"] == 1]
+    assert len(train) == 1051
+    for model in ARTICLE_MODELS.values():
+        fit = smf.logit(model.formula, data=train).fit(disp=0)
+        assert list(fit.params.index) == list(model.estimates), model.table
+        here = {"estimate": fit.params, "SE": fit.bse, "Wald": fit.tvalues ** 2, "p": fit.pvalues}
+        for term, printed in model.estimates.items():
+            for (what, values), text in zip(here.items(), printed):
+                assert agrees_with_printed(float(values[term]), text), (
+                    f"{model.table}, {term}, {what}: printed {text}, refitted {values[term]:.6g}")
+        assert (article_comparison(fit, model)[REPRODUCED] == "yes").all()
+    initial = smf.logit(ARTICLE_MODELS["initial"].formula, data=train).fit(disp=0)
+    terms = list(ARTICLE_TYPE3)
+    for term, (lr_printed, p_printed) in ARTICLE_TYPE3.items():
+        reduced = smf.logit("Default ~ " + " + ".join(t for t in terms if t != term), data=train).fit(disp=0)
+        lr = 2 * (initial.llf - reduced.llf)
+        assert agrees_with_printed(lr, lr_printed), f"Table 7(b), {term}: printed {lr_printed}, refitted {lr:.4f}"
+        assert agrees_with_printed(chi2.sf(lr, 1), p_printed), term
+
+
+def test_the_testing_half_is_classed_as_the_article_prints(sba):
+    """Table 9 (the final model at the cut-off 0.5 on Selected = 0), its misclassification rate, and the
+    two applications of Table 10."""
+    train, test = sba[sba["Selected"] == 1], sba[sba["Selected"] == 0]
+    final = smf.logit(ARTICLE_MODELS["final"].formula, data=train).fit(disp=0)
+    classed = article_classification(test["Default"], final.predict(test))
+    pd.testing.assert_frame_equal(classed, pd.DataFrame(ARTICLE_CLASSIFICATION))
+    wrong = classed.loc["lower risk", "charged off"] + classed.loc["higher risk", "paid in full"]
+    assert agrees_with_printed(wrong / len(test), ARTICLE_MISCLASSIFICATION)
+    for name, (application, printed) in ARTICLE_APPLICATIONS.items():
+        assert agrees_with_printed(float(final.predict(pd.DataFrame([application]))[0]), printed), name
+
+
+def test_printed_precision_is_read_from_the_printed_number():
+    assert agrees_with_printed(-2.128217, "-2.1282") and not agrees_with_printed(-2.12826, "-2.1282")
+    assert agrees_with_printed(-3.3709557e-07, "-3.37E-7") and not agrees_with_printed(-3.376e-07, "-3.37E-7")
+    assert agrees_with_printed(0.3215985, "32.16%") and not agrees_with_printed(0.3217, "32.16%")
+    assert agrees_with_printed(1.5e-5, "<0.0001") and not agrees_with_printed(0.0002, "<0.0001")
+    assert agrees_with_printed(0.135, "0.14") and not agrees_with_printed(0.1349, "0.14")
+    assert [as_printed(-3.3709557e-07, "-3.37E-7"), as_printed(0.3215985, "32.16%"), as_printed(1.5e-5, "<0.0001"),
+            as_printed(0.00015, "<0.0001"), as_printed(0.5041229, "0.5041")] == [
+        "-3.37E-7", "32.16%", "<0.0001", "0.0001", "0.5041"]
 
 
 def broken(tmp_path: Path, edit) -> Path:

@@ -272,3 +272,153 @@ def sba_dictionary_markdown() -> str:
         cells = [f"`{c.name}`", kind, c.unit, values, c.meaning, "yes" if c.derived else ""]
         lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------
+# The article's printed results (Li, Mickel and Taylor 2018, Section 4.3 and 4.4, pages 62-64)
+# ---------------------------------------------------------------------------------------------------
+# SAS's PROC LOGISTIC on the training half (Selected = 1, 1,051 loans); the final model then classes the
+# testing half (Selected = 0) with the rule "higher risk, deny, when the estimated probability of default
+# exceeds 0.5". Copied from the publisher's PDF of the article (open access, CC BY 4.0; the copy read is
+# the one in the GitHub repositories shreymukh/Project-3 and Pranavd0828/SBA-LoanApproval-Predictve-Modeling,
+# "Should This Loan be Approved or Denied A Large Dataset with Class Assignment Guidelines.pdf"). Numbers
+# are kept as the strings printed, so that their precision is kept; the PDF's minus signs are written "-".
+# tests/test_sba.py checks that the shipped file reproduces every one of them to the digits printed.
+
+ARTICLE = "Li, Mickel and Taylor (2018), Journal of Statistics Education 26(1), 55-66"
+
+
+@dataclass(frozen=True)
+class PrintedModel:
+    """One of the article's printed logistic regressions of ``Default`` on the training half.
+
+    ``estimates`` maps each parameter, in the printed order, to the printed (Estimate, Standard error,
+    Wald Chi-Square, Pr > ChiSq).
+    """
+
+    table: str
+    name: str
+    formula: str
+    estimates: dict[str, tuple[str, str, str, str]]
+
+
+ARTICLE_MODELS: dict[str, PrintedModel] = {
+    "initial": PrintedModel(
+        "Table 7(a)", "initial model, five variables",
+        "Default ~ New + RealEstate + DisbursementGross + Portion + Recession", {
+            "Intercept": ("1.3537", "0.3229", "17.5729", "<0.0001"),
+            "New": ("-0.0772", "0.2101", "0.1349", "0.7134"),
+            "RealEstate": ("-2.0331", "0.3636", "31.2663", "<0.0001"),
+            "DisbursementGross": ("-3.37E-7", "3.52E-7", "0.9173", "0.3382"),
+            "Portion": ("-2.8298", "0.5594", "25.5909", "<0.0001"),
+            "Recession": ("0.4971", "0.2413", "4.2441", "0.0394"),
+        }),
+    "final": PrintedModel(
+        "Table 8", "final model, three variables",
+        "Default ~ RealEstate + Portion + Recession", {
+            "Intercept": ("1.3931", "0.3216", "18.7670", "<0.0001"),
+            "RealEstate": ("-2.1282", "0.3450", "38.0529", "<0.0001"),
+            "Portion": ("-2.9875", "0.5393", "30.6898", "<0.0001"),
+            "Recession": ("0.5041", "0.2412", "4.3679", "0.0366"),
+        }),
+}
+# Table 7(b), "Type III analysis" (PROC GENMOD) of the initial model: the likelihood-ratio chi-square
+# (1 degree of freedom) for dropping each variable, and its p-value.
+ARTICLE_TYPE3: dict[str, tuple[str, str]] = {
+    "New": ("0.14", "0.7130"),
+    "RealEstate": ("39.96", "<0.0001"),
+    "DisbursementGross": ("0.97", "0.3258"),
+    "Portion": ("27.41", "<0.0001"),
+    "Recession": ("4.27", "0.0389"),
+}
+ARTICLE_CUTOFF = 0.5  # Section 4.3.2: deny when the estimated probability of default exceeds it
+# Table 9: the testing half classed by the final model at the cut-off (rows: the classification; columns:
+# what happened), and the misclassification rate the text states, (324 + 14) / 1051.
+ARTICLE_CLASSIFICATION: dict[str, dict[str, int]] = {
+    "charged off": {"higher risk": 31, "lower risk": 324},
+    "paid in full": {"higher risk": 14, "lower risk": 682},
+}
+ARTICLE_MISCLASSIFICATION = "32.16%"
+# Table 10: the two applications of Table 6 and the final model's estimated probability of default
+# (no recession; Portion is the SBA's guaranteed amount over the amount requested).
+ARTICLE_APPLICATIONS: dict[str, tuple[dict[str, float], str]] = {
+    "Carmichael Realty": ({"RealEstate": 1, "Portion": 750_000 / 1_000_000, "Recession": 0}, "0.05"),
+    "SV Consulting": ({"RealEstate": 0, "Portion": 40_000 / 100_000, "Recession": 0}, "0.55"),
+}
+
+
+def _printed_parts(printed: str) -> tuple[float, int, int, bool]:
+    """(value, decimals of the mantissa, exponent, percent) of a printed number such as "-3.37E-7"."""
+    text = printed.strip()
+    percent = text.endswith("%")
+    text = text.rstrip("%")
+    mantissa, _, exponent = text.upper().partition("E")
+    return float(text), len(mantissa.partition(".")[2]), int(exponent) if exponent else 0, percent
+
+
+def agrees_with_printed(value: float, printed: str) -> bool:
+    """Whether ``value`` rounds to the number the article printed, at the precision printed.
+
+    "1.3931" asks for four decimals, "-3.37E-7" for three significant digits, "32.16%" for a share to
+    two decimals of a percent, "<0.0001" for a value below 0.0001.
+    """
+    if printed.strip().startswith("<"):
+        return value < float(printed.strip()[1:])
+    number, decimals, exponent, percent = _printed_parts(printed)
+    shown = value * 100 if percent else value
+    return abs(shown - number) <= 0.5 * 10.0 ** (exponent - decimals) * (1 + 1e-9)
+
+
+def as_printed(value: float, printed: str) -> str:
+    """``value`` written at the precision, and in the form, of the printed number ``printed``."""
+    if printed.strip().startswith("<"):
+        bound = printed.strip()[1:]
+        return printed.strip() if value < float(bound) else f"{value:.{len(bound.partition('.')[2])}f}"
+    _, decimals, exponent, percent = _printed_parts(printed)
+    if percent:
+        return f"{value * 100:.{decimals}f}%"
+    if exponent:
+        mantissa, _, power = f"{value:.{decimals}E}".partition("E")
+        return f"{mantissa}E{int(power)}"
+    return f"{value:.{decimals}f}"
+
+
+REPRODUCED = ("all printed digits", "reproduced")  # the column of ``article_comparison`` that sums it up
+
+
+def article_comparison(fit, model: PrintedModel) -> pd.DataFrame:
+    """The article's printed coefficients, standard errors and p-values beside ``fit``'s, written at the
+    printed precision, one row per parameter (columns: the quantity, then "article" or "here"); the column
+    ``REPRODUCED`` says "yes" when all four printed numbers of the row, the Wald chi-square included, are
+    reproduced to the digits printed.
+
+    Args:
+        fit: a statsmodels logit fit of ``model.formula`` (its parameters carry the printed names).
+        model: one of ``ARTICLE_MODELS``.
+    """
+    here = [fit.params, fit.bse, fit.tvalues ** 2, fit.pvalues]  # in the printed order
+    rows = {}
+    for term, printed in model.estimates.items():
+        values = [float(column[term]) for column in here]
+        row = {}
+        for quantity, k in (("coefficient", 0), ("std. error", 1), ("p-value", 3)):
+            row[(quantity, "article")] = printed[k]
+            row[(quantity, "here")] = as_printed(values[k], printed[k])
+        row[REPRODUCED] = "yes" if all(agrees_with_printed(v, p) for v, p in zip(values, printed)) else "no"
+        rows[term] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.columns = pd.MultiIndex.from_tuples(table.columns)
+    return table
+
+
+def article_classification(default: pd.Series, pd_hat: pd.Series, cutoff: float = ARTICLE_CUTOFF) -> pd.DataFrame:
+    """Loans classed as the article's Table 9 classes them: "higher risk" when the estimated probability
+    of default exceeds ``cutoff``, else "lower risk" (rows), against what happened (columns: "charged
+    off" for ``Default`` = 1, "paid in full"); counts, in the layout of ``ARTICLE_CLASSIFICATION``."""
+    higher = np.asarray(pd_hat) > cutoff
+    defaulted = np.asarray(default) == 1
+    classes = {"higher risk": higher, "lower risk": ~higher}
+    return pd.DataFrame({
+        outcome: {name: int((rows & happened).sum()) for name, rows in classes.items()}
+        for outcome, happened in (("charged off", defaulted), ("paid in full", ~defaulted))
+    })
