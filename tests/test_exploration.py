@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smecredit.exploration import binned_default_rates, funnel_limits, funnel_table, vintage_curves
+from smecredit.exploration import (binned_default_rates, funnel_limits, funnel_table, vintage_curves,
+                                   within_group_default_correlation)
 
 
 def binomial_cdf(k: int, n: int, p: float) -> float:
@@ -150,3 +151,50 @@ def test_vintage_curves_on_the_loan_book(loans):
     assert curves.iloc[-1].to_numpy() == pytest.approx(
         loans.groupby("origination_year")["default_12m"].mean().to_numpy())
     assert (curves.diff().dropna() >= 0).all().all()
+
+
+@pytest.fixture()
+def two_circles():
+    # Circle G1: borrowers a1 and a2, each with two loans (defaulted, then not); circle G2: b1, b2 and b3,
+    # one loan each, all defaulted. Two loans outside any circle ("" and missing) default too.
+    return pd.DataFrame({
+        "guarantee_circle": ["G1", "G1", "G1", "G1", "G2", "G2", "G2", "", None],
+        "borrower_id": ["a1", "a1", "a2", "a2", "b1", "b2", "b3", "c1", "c2"],
+        "default_12m": [1, 0, 1, 0, 1, 1, 1, 1, 1],
+    })
+
+
+def test_within_group_default_correlation_by_hand(two_circles):
+    # The 7 loans in circles hold 5 defaults: p = 5/7. Pairs of loans of different borrowers: 2 x 2 = 4
+    # in G1 (a1's two loans are not a pair), one of them both defaulted; 3 in G2, all both defaulted.
+    # So 4 of the 7 pairs both defaulted: rho = (4/7 - (5/7)^2) / (5/7 x 2/7) = (28 - 25) / 10 = 0.3.
+    assert within_group_default_correlation(two_circles) == pytest.approx(0.3)
+    # Every loan here has two partners, so this is also Pearson's correlation over the list of pairs.
+    x = two_circles["default_12m"].to_numpy()
+    pairs = [(i, j) for i in range(7) for j in range(7) if i != j
+             and two_circles["guarantee_circle"][i] == two_circles["guarantee_circle"][j]
+             and two_circles["borrower_id"][i] != two_circles["borrower_id"][j]]
+    first, second = np.array(pairs).T
+    assert np.corrcoef(x[first], x[second])[0, 1] == pytest.approx(0.3)
+    # Loans outside circles change nothing, whatever their outcome.
+    assert within_group_default_correlation(two_circles.assign(
+        default_12m=[1, 0, 1, 0, 1, 1, 1, 0, 0])) == pytest.approx(0.3)
+
+
+def test_within_group_default_correlation_is_negative_when_groups_split_defaults():
+    # Two circles of two borrowers, one default in each: in every pair exactly one loan defaulted.
+    data = pd.DataFrame({"group": ["x", "x", "y", "y"], "firm": ["f1", "f2", "f3", "f4"], "bad": [1, 0, 0, 1]})
+    assert within_group_default_correlation(data, group="group", unit="firm", outcome="bad") == pytest.approx(-1.0)
+
+
+def test_within_group_default_correlation_errors(two_circles):
+    with pytest.raises(KeyError, match="guarantee_circle"):
+        within_group_default_correlation(two_circles.drop(columns="guarantee_circle"))
+    with pytest.raises(KeyError, match="firm"):
+        within_group_default_correlation(two_circles, unit="firm")
+    with pytest.raises(ValueError, match="only 0 and 1"):
+        within_group_default_correlation(two_circles.assign(default_12m=[2, 0, 1, 0, 1, 1, 1, 1, 1]))
+    with pytest.raises(ValueError, match="no pairs"):
+        within_group_default_correlation(two_circles.assign(borrower_id="a1"))
+    with pytest.raises(ValueError, match="undefined"):
+        within_group_default_correlation(two_circles.assign(default_12m=1))

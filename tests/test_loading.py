@@ -386,3 +386,62 @@ def test_nothing_is_changed_on_the_way_in(root, loans):
     assert raw["loan_id"].tolist() == loans["loan_id"].tolist()
     assert (raw["markup_pct"].astype(float) == loans["markup_pct"]).all()
     assert raw["guarantee_method"].tolist() == loans["guarantee_method"].astype(str).tolist()
+
+
+# --- The optional columns of the generator's version-2 scenarios ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def circles_book():
+    from smecredit.simulate import simulate_loan_book
+
+    return simulate_loan_book(600, seed=5, scenario="circles")
+
+
+@pytest.mark.parametrize("dropped", [[], ["guarantee_circle"], ["inclusive_scope"],
+                                     ["guarantee_circle", "inclusive_scope"]])
+def test_a_book_loads_with_or_without_the_optional_columns(tmp_path, circles_book, dropped):
+    from smecredit.loading import validate_loans
+    from smecredit.simulate import write_loan_book
+
+    frame = circles_book.drop(columns=dropped)
+    loaded = load_loans(write_loan_book(frame, tmp_path / "v2.csv"))
+    assert list(loaded.columns) == list(frame.columns)
+    if "inclusive_scope" in loaded:
+        assert loaded["inclusive_scope"].dtype == bool
+        assert (loaded["inclusive_scope"] == circles_book["inclusive_scope"]).all()
+    if "guarantee_circle" in loaded:
+        assert loaded["guarantee_circle"].notna().sum() == (circles_book["guarantee_circle"] != "").sum()
+    assert validate_loans(loaded) is loaded
+
+
+def test_inclusive_scope_is_read_in_any_case_and_checked(tmp_path, circles_book):
+    from smecredit.simulate import write_loan_book
+
+    raw = pd.read_csv(write_loan_book(circles_book, tmp_path / "v2.csv"), dtype=str, keep_default_na=False)
+    raw["inclusive_scope"] = raw["inclusive_scope"].str.upper()  # as Excel writes them
+    upper = load_loans(write(raw, tmp_path / "upper.csv"))
+    assert upper["inclusive_scope"].sum() == circles_book["inclusive_scope"].sum()
+    bad = raw.copy()
+    bad.loc[2, "inclusive_scope"] = "yes"
+    with pytest.raises(DataFileError,
+                       match=r"column inclusive_scope: not a valid bool \('yes'\) in line 4.*True or False"):
+        load_loans(write(bad, tmp_path / "yes.csv"))
+    bad = raw.copy()
+    medium = bad.index[bad["size_class"] == "medium"][0]
+    bad.loc[medium, "inclusive_scope"] = "True"
+    with pytest.raises(DataFileError, match=f"inclusive_scope is True for a medium firm.*line {medium + 2}"):
+        load_loans(write(bad, tmp_path / "medium.csv"))
+    bad = raw.copy()
+    bad.loc[3, "inclusive_scope"] = ""
+    with pytest.raises(DataFileError, match=r"column inclusive_scope: empty value in line 5"):
+        load_loans(write(bad, tmp_path / "empty.csv"))
+
+
+def test_a_guarantee_circle_must_be_named_like_G0001(tmp_path, circles_book):
+    from smecredit.simulate import write_loan_book
+
+    raw = pd.read_csv(write_loan_book(circles_book, tmp_path / "v2.csv"), dtype=str, keep_default_na=False)
+    member = raw.index[raw["guarantee_circle"] != ""][0]
+    raw.loc[member, "guarantee_circle"] = "circle 7"
+    with pytest.raises(DataFileError, match=r"column guarantee_circle: value does not match"):
+        load_loans(write(raw, tmp_path / "circle.csv"))

@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
+from smecredit.exploration import within_group_default_correlation
 from smecredit.schema import typed_loan_book
-from smecredit.simulate import (DEFAULT_SEED, pseudo_true_coefficients, scenario_names, scenario_spec,
-                                simulate_loan_book, true_coefficients, true_model, write_loan_book)
+from smecredit.simulate import (DEFAULT_SEED, inclusive_scope, pseudo_true_coefficients, scenario_names, scenario_spec,
+                                simulate_loan_book, true_coefficients, true_model, working_capital_limit,
+                                write_loan_book)
 
 V2 = [name for name in scenario_names() if name != "book"]
 SOFT_INFO = ["private-information", "no-causal-markup"]
@@ -154,6 +156,77 @@ def test_classroom_makes_books_of_a_scenario(tmp_path):
     assert bad.returncode == 2
 
 
+# --- (d) loan size, inclusive scope and pricing by policy (every version-2 scenario) ----------------------------
+
+def test_working_capital_limit_is_the_cbrc_formula_with_the_stated_parameters():
+    # need = revenue x (1 - 0.08) x (1 + 0.10) / 2 turnovers; the bank lends 70% of it, at most 40% of assets
+    np.testing.assert_allclose(working_capital_limit([1000.0, 1000.0, 10_000.0, 5.0], [10_000.0, 500.0, 10_000.0, 5.0]),
+                               [354.2, 200.0, 1000.0, 1.771])
+    with pytest.raises(ValueError, match="must not be negative"):
+        working_capital_limit([-1.0], [10.0])
+    with pytest.raises(ValueError, match="differ in shape"):
+        working_capital_limit([1.0, 2.0], [10.0])
+
+
+def test_the_book_has_loans_above_revenue_and_assets(loans):
+    # what the working-capital rule of version 2 removes: data/loans.csv is left as it is
+    assert (loans["loan_amount_10k"] > loans["annual_revenue_10k"]).mean() == pytest.approx(0.2000, abs=5e-4)
+    assert (loans["loan_amount_10k"] > loans["total_assets_10k"]).mean() == pytest.approx(0.2551, abs=5e-4)
+    micro = loans[loans["size_class"] == "micro"]
+    assert (micro["loan_amount_10k"] / micro["annual_revenue_10k"]).max() == pytest.approx(33.2)
+
+
+@pytest.mark.parametrize("name", V2)
+def test_no_loan_exceeds_the_working_capital_limit(books, name):
+    loans = books[name]
+    amount, revenue, assets = loans["loan_amount_10k"], loans["annual_revenue_10k"], loans["total_assets_10k"]
+    limit = working_capital_limit(revenue, assets)
+    assert (amount <= limit).all() and (amount >= 1).all()
+    # the rule allows at most 35.42% of revenue and 40% of total assets: no loan above either (book: 20.0%, 25.5%)
+    assert (amount > revenue).sum() == 0 and (amount > assets).sum() == 0
+    assert (amount / revenue).max() <= 0.3542 + 1e-9 and (amount / assets).max() <= 0.40 + 1e-9
+    at_limit = (limit - amount < 5) | (amount == 1000)
+    assert 0.2 < at_limit.mean() < 0.4  # the rule binds for about 28% of loans (a request above the limit)
+    # amounts still grow with the firm and with the collateral
+    by_size = loans.groupby("size_class", observed=True)["loan_amount_10k"].median()
+    assert by_size["micro"] < by_size["small"] < by_size["medium"]
+    by_guarantee = loans.groupby("guarantee_method", observed=True)["loan_amount_10k"].median()
+    assert by_guarantee["mortgage"] > by_guarantee["credit"]
+
+
+def test_inclusive_scope_is_small_or_micro_within_10_million_yuan():
+    scope = inclusive_scope(["small", "micro", "medium", "small", "micro"], [1000.0, 1000.5, 10.0, 10.0, 1.0])
+    assert scope.tolist() == [True, False, False, True, True]
+    with pytest.raises(ValueError, match="unknown size class"):
+        inclusive_scope(["large"], [10.0])
+
+
+@pytest.mark.parametrize("name", V2)
+def test_medium_firms_and_loans_over_the_cap_are_never_in_scope(books, name):
+    loans = books[name]
+    assert loans["inclusive_scope"].dtype == bool
+    assert not loans.loc[loans["size_class"] == "medium", "inclusive_scope"].any()
+    assert not loans.loc[loans["loan_amount_10k"] > 1000, "inclusive_scope"].any()
+    # one loan at a time per borrower: its credit is the loan amount, so every small or micro loan is in scope
+    expected = (loans["size_class"] != "medium") & (loans["loan_amount_10k"] <= 1000)
+    assert (loans["inclusive_scope"] == expected).all()
+    assert 0.9 < loans["inclusive_scope"].mean() < 0.97
+
+
+@pytest.mark.parametrize("name", V2)
+def test_markups_fall_in_2018_under_the_two_controls(books, name, loans):
+    from smecredit.simulate import _policy_parameters
+
+    path = _policy_parameters()["markup_year_pp"]  # 2014 ... 2018
+    stated_fall = path[3] - path[4]
+    assert stated_fall == 6.0
+    by_year = books[name].groupby("origination_year")["markup_pct"].mean()
+    # steps of 5 points and the floor at -10 take a little off the stated fall
+    assert by_year[2017] - by_year[2018] >= stated_fall - 1.0
+    book = loans.groupby("origination_year")["markup_pct"].mean()
+    assert book[2018] - book[2017] == pytest.approx(4.13, abs=0.01)  # the book: unchanged, rising
+
+
 # --- (b) timing: the month of default by repayment method and term -------------------------------------------
 
 def test_month_profiles_sum_to_one_and_stop_at_maturity():
@@ -199,19 +272,6 @@ def test_the_window_is_12_months_plus_90_days_and_catches_a_failure_at_maturity(
 
 # --- (c) guarantee circles -------------------------------------------------------------------------------------
 
-def within_circle_default_correlation(loans: pd.DataFrame, circle: str = "guarantee_circle") -> float:
-    """Pearson correlation of default_12m over all pairs of loans of DIFFERENT borrowers in one circle."""
-    members = loans[loans[circle].notna() & (loans[circle] != "")]
-    p = members["default_12m"].mean()
-    per_borrower = members.groupby([circle, "borrower_id"], observed=True)["default_12m"].agg(["size", "sum"])
-    per_circle = per_borrower.groupby(level=0).agg(n=("size", "sum"), s=("sum", "sum"),
-                                                   n2=("size", lambda x: (x ** 2).sum()),
-                                                   s2=("sum", lambda x: (x ** 2).sum()))
-    pairs = ((per_circle["n"] ** 2 - per_circle["n2"]) / 2).sum()
-    both = ((per_circle["s"] ** 2 - per_circle["s2"]) / 2).sum()
-    return (both / pairs - p * p) / (p * (1 - p))
-
-
 def test_circles_hold_the_joint_guarantee_borrowers(books):
     loans = books["circles"]
     in_circle = loans["guarantee_circle"] != ""
@@ -225,15 +285,15 @@ def test_circles_hold_the_joint_guarantee_borrowers(books):
 
 def test_within_circle_default_correlation_is_in_its_stated_band(books):
     loans = books["circles"]
-    rho = within_circle_default_correlation(loans)
-    assert 0.08 <= rho <= 0.22  # stated in data/loans.md: about 0.15
+    rho = within_group_default_correlation(loans)
+    assert 0.08 <= rho <= 0.22  # stated in data/loans.md: about 0.14
     # the same statistic with circle labels shuffled among the members is about zero
     shuffled = loans.copy()
     members = shuffled["guarantee_circle"] != ""
     owners = shuffled[members].groupby("borrower_id")["guarantee_circle"].first()
     relabel = dict(zip(owners.index, np.random.default_rng(0).permutation(owners.to_numpy())))
     shuffled.loc[members, "guarantee_circle"] = shuffled.loc[members, "borrower_id"].map(relabel)
-    assert abs(within_circle_default_correlation(shuffled)) < 0.04
+    assert abs(within_group_default_correlation(shuffled)) < 0.04
 
 
 def test_the_loader_reads_the_circle_column(tmp_path):

@@ -265,8 +265,9 @@ It follows the same true default model as the book's data/loans.csv, so it has t
     else:
         made = f"""loans.csv holds {n_loans:,} SIMULATED SME loans, made by the book's generator with seed {seed}
 in its scenario {scenario!r} (python -m smecredit.simulate --scenario {scenario} --seed {seed}
---n-loans {n_loans} writes the same file). It has the columns of the book's data/loans.csv (see
-data/loans.md, where the section "Scenarios" says how this scenario differs), but its loans,
+--n-loans {n_loans} writes the same file). It has the columns of the book's data/loans.csv and
+one or two more (inclusive_scope, and guarantee_circle in scenario circles; see data/loans.md,
+where the section "Scenarios" says how this scenario differs), but its loans,
 defaults and hence your estimates are your own."""
     return f"""Your own loan book: student {student_id}
 

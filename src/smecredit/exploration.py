@@ -1,8 +1,9 @@
 """Exploring default before any model (chapters 2 to 4): default rates with their intervals, by
-group and in bins, funnel plots and vintage curves.
+group and in bins, funnel plots, vintage curves and the default correlation within groups
+(guarantee circles).
 
 Each takes the loan book (``smecredit.load_loans()``) or any frame with a 0/1 outcome column, and
-returns a table indexed by group; none drops or changes a row silently.
+returns a table indexed by group (the correlation: one number); none drops or changes a row silently.
 """
 
 from __future__ import annotations
@@ -209,3 +210,60 @@ def vintage_curves(loans: pd.DataFrame, by: str = "origination_year", months: st
     curves = counts.cumsum() / sizes
     curves.columns.name = by
     return curves
+
+
+def within_group_default_correlation(loans: pd.DataFrame, group: str = "guarantee_circle",
+                                     unit: str = "borrower_id", outcome: str = "default_12m") -> float:
+    """Default correlation within groups: how much more often two loans of one group default together
+    than two loans picked independently would.
+
+    Takes every pair of loans in one group (a guarantee circle, by default) that belong to different
+    units (borrowers), so that a borrower's own loans are never paired with each other, and returns
+    the correlation of the two loans' 0/1 flags over all those pairs,
+
+        rho = (share of pairs in which both loans defaulted - p**2) / (p * (1 - p)),
+
+    where p is the default rate of all loans in groups. This is Pearson's correlation over the pairs
+    with both loans' mean and variance taken as p and p(1 - p), the usual estimator of default
+    correlation; when every loan has equally many partners it equals the plain Pearson correlation of
+    the list of pairs. It is 0 on average when defaults are independent of group membership, and
+    positive when a group's members default together (a shared shock, contagion). For two loans with
+    default rate p, P(one defaults | the other did) = p + rho * (1 - p).
+
+    Args:
+        loans: one row per loan, shape (n_loans, ...), with the columns named below. Loans whose
+            ``group`` is missing or empty ("") belong to no group and are left out.
+        group: the group column, e.g. ``guarantee_circle`` ("G0001", ...; "" for non-members).
+        unit: the column naming who owns the loan; pairs within one unit are left out.
+        outcome: the 0/1 default flag.
+
+    Returns:
+        The correlation, a float between -1 and 1 (a Python float).
+
+    Raises:
+        KeyError: ``group``, ``unit`` or ``outcome`` is not a column of ``loans``.
+        ValueError: the outcome of the grouped loans holds values other than 0 and 1 (or is missing);
+            no group holds loans of two different units (no pairs); or the grouped loans all
+            defaulted or none did (the correlation is undefined).
+    """
+    missing = [c for c in (group, unit, outcome) if c not in loans.columns]
+    if missing:
+        raise KeyError(f"columns not in the data: {missing}")
+    labels = loans[group]
+    members = loans[labels.notna() & (labels.astype(str) != "")]
+    flags = members[outcome]
+    if not flags.isin([0, 1]).all():
+        raise ValueError(f"{outcome} must hold only 0 and 1")
+    flags = flags.astype(np.int64)
+    per_unit = flags.groupby([members[group], members[unit]], observed=True).agg(["size", "sum"])
+    per_group = pd.DataFrame({"n": per_unit["size"], "s": per_unit["sum"],
+                              "n2": per_unit["size"] ** 2, "s2": per_unit["sum"] ** 2}).groupby(level=0).sum()
+    # pairs of loans of different units in one group: (n^2 - sum of n_u^2) / 2; both defaulted: the same with s
+    pairs = ((per_group["n"] ** 2 - per_group["n2"]) / 2).sum()
+    both = ((per_group["s"] ** 2 - per_group["s2"]) / 2).sum()
+    if pairs == 0:
+        raise ValueError(f"no {group} holds loans of two different {unit} values: there are no pairs")
+    p = flags.mean()
+    if p in (0.0, 1.0):
+        raise ValueError(f"the grouped loans' {outcome} is {int(p)} for every loan: the correlation is undefined")
+    return float((both / pairs - p * p) / (p * (1 - p)))

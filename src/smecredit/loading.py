@@ -34,7 +34,7 @@ import pandas as pd
 import pandera.errors
 
 from smecredit.schema import (CHINESE_HEADERS, COLUMN_NAMES, OPTIONAL_LOAN_COLUMNS, COLUMNS_BY_NAME, CROSS_COLUMN_RULES, LOAN_COLUMNS,
-                              range_text, typed_loan_book)
+                              columns_of, range_text, typed_loan_book)
 
 DATA_ENV_VAR = "SMECREDIT_DATA"
 # The download fallback (see fetch_data): base URL of the data files, the cache folder, and a switch
@@ -680,7 +680,8 @@ def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
         raw: the text as written; "" (or NaN) for empty. Empty or blank values become missing, never failures.
         kind: "int" (plain digits, optional minus sign and surrounding spaces -> int64, Int64 if any is
             missing), "float" (what ``pandas.to_numeric`` reads -> float64), "date" (YYYY-MM-DD ->
-            datetime64[ns]); any other kind is kept as text, None where empty.
+            datetime64[ns]), "bool" (True or False in any case -> bool, object if any is missing); any
+            other kind is kept as text, None where empty.
     """
     values = raw.to_numpy(dtype=object)
     empty = np.fromiter((not (isinstance(v, str) and v.strip()) for v in values), dtype=bool, count=len(values))
@@ -699,6 +700,11 @@ def _parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
     elif kind == "date":
         parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
         bad = parsed.isna().to_numpy() & ~empty
+    elif kind == "bool":
+        parsed = text.map(lambda v: {"true": True, "false": False}.get(v.strip().lower()) if v else None)
+        bad = parsed.isna().to_numpy() & ~empty
+        if not parsed.isna().any():
+            parsed = parsed.astype(bool)
     else:
         parsed, bad = text, np.zeros(len(text), dtype=bool)
     return parsed, np.flatnonzero(bad)
@@ -713,6 +719,8 @@ def expected_format(kind: str, bad_values: Iterable) -> str:
         return next((v.strip() for v in bad_values if regex.fullmatch(v)), None)
 
     fixes = []
+    if kind == "bool":
+        return "Expected True or False."
     if kind in ("int", "float"):
         if value := first(_THOUSANDS):
             fixes.append(f"write {value} as {value.replace(',', '')}, without thousands separators")
@@ -805,7 +813,7 @@ def _validate(frame: pd.DataFrame, source: str, rows: _Rows, labels: dict[str, s
         if bad.size:
             problems.append(problem_text(column, what, examples=examples, rows=rows.describe(bad), todo=todo))
 
-    for c in LOAN_COLUMNS:
+    for c in columns_of(frame.columns):
         series, column = frame[c.name], labels.get(c.name, c.name)
         empty = series.isna().to_numpy()
         failures = []  # (what, positions, todo) for the rules of this column alone
@@ -853,7 +861,8 @@ def validate_loans(frame: pd.DataFrame, source: str = "loan book") -> pd.DataFra
     """Check a loan book whose values are already parsed (ints, floats, dates, text) against the schema.
 
     Args:
-        frame: one row per loan with the columns of ``smecredit.schema.LOAN_COLUMNS``.
+        frame: one row per loan with the columns of ``smecredit.schema.LOAN_COLUMNS``, and perhaps the
+            optional ones (``OPTIONAL_COLUMNS``: ``guarantee_circle``, ``inclusive_scope``).
         source: how to name the data in error messages (usually the file path).
 
     Returns:
@@ -862,7 +871,7 @@ def validate_loans(frame: pd.DataFrame, source: str = "loan book") -> pd.DataFra
     Raises:
         DataFileError: every rule that fails, each with its column and rows (row ``i`` named line ``i + 2``).
     """
-    problem = column_problems(frame.columns, COLUMN_NAMES)
+    problem = column_problems(frame.columns, [c.name for c in columns_of(frame.columns)])
     if problem:
         raise DataFileError(source, problem)
     ids = frame["loan_id"].to_numpy(dtype=object)
@@ -908,6 +917,8 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True, encodin
         as in ``data/loans.md``: ids as text, counts as int64, amounts in 10k yuan and rates in percent as
         float64, ``origination_date`` as datetime64[ns], category columns as pandas Categoricals (reference
         level first; ordered for ``internal_rating``, ``size_class`` and ``classification_at_cutoff``).
+        A version-2 scenario's book may add the optional ``guarantee_circle`` (text, missing outside
+        circles) and ``inclusive_scope`` (bool, read from True/False in any case).
 
     Raises:
         FileNotFoundError: no such file.
@@ -924,10 +935,10 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True, encodin
         raise FileNotFoundError(f"no loan-book file at {path}")
     table = _open_table(path, encoding=encoding, sheet=sheet)
     names, translated = _column_names(table.headers, chinese_headers)
-    # A version-2 scenario's optional column (guarantee circles) is read as text when present.
+    # The optional columns of version-2 scenarios (guarantee_circle, inclusive_scope) are checked when present.
     expected = COLUMN_NAMES + [name for name in OPTIONAL_LOAN_COLUMNS if name in names]
     _check_columns(table, names, expected, translated=translated, about="the loan book")
-    kinds = {c.name: c.kind for c in LOAN_COLUMNS}
+    kinds = {c.name: c.kind for c in columns_of(names)}
     text_columns = {name for name in names if kinds.get(name, "id") in ("id", "date")}
     frame = table.read(names, text_columns, {name for name in names if kinds.get(name) == "category"})
     table.rows.count = len(frame)
@@ -955,6 +966,8 @@ def _parse_values(table: _Table, names: list[str], frame: pd.DataFrame, kinds: d
         kind, series = kinds.get(name), frame[name]
         if kind == "int" and series.dtype == np.int64:
             continue
+        if kind == "bool" and series.dtype == bool:
+            continue
         if kind == "float" and series.dtype.kind in "iu":
             frame[name] = series.astype("float64")
         elif kind == "float" and series.dtype.kind == "f":
@@ -965,7 +978,7 @@ def _parse_values(table: _Table, names: list[str], frame: pd.DataFrame, kinds: d
                 from_text.append(name)
             else:
                 frame[name] = values.astype("datetime64[ns]")
-        elif kind in ("int", "float", "date"):
+        elif kind in ("int", "float", "date", "bool"):
             from_text.append(name)
     problems = []
     if from_text:

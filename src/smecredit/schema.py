@@ -34,12 +34,16 @@ ORDERED = {"internal_rating", "size_class", "classification_at_cutoff"}
 # are at most owner_age_years - MIN_WORKING_AGE. The generator keeps at least 17 years between them.
 MIN_WORKING_AGE = 16
 
+# Inclusive small-micro loans (普惠型小微企业贷款) are those to small and micro firms whose total credit per
+# borrower is at most 10 million yuan (the CBRC's 2018 两增两控 notice): 1,000 in 10k yuan.
+INCLUSIVE_CAP_10K = 1000.0
+
 
 @dataclass(frozen=True)
 class LoanColumn:
     """One column of the loan book.
 
-    kind: "id", "int", "float", "date" or "category".
+    kind: "id", "int", "float", "date", "category" or "bool" (written True/False).
     unit: "10k yuan", "percent", "years", "months", "days", "persons", "0/1" or "" (none).
     """
 
@@ -118,8 +122,8 @@ LOAN_COLUMNS: list[LoanColumn] = [
     LoanColumn("max_days_past_due", "int", "days", "Worst days past due within the 12 months.",
                minimum=0, maximum=400),
     LoanColumn("classification_at_cutoff", "category", "",
-               "Five-category classification (五级分类) at the data cut-off 2019-12-31, or the last one "
-               "before the loan was repaid.", levels=CLASSIFICATIONS),
+               "Five-category classification (五级分类) at the data cut-off (2019-12-31 in the book, "
+               "2020-03-31 in the version-2 scenarios), or the last one before the loan was repaid.", levels=CLASSIFICATIONS),
     LoanColumn("ead_10k", "float", "10k yuan", "Exposure at default: principal still owed when payments "
                "stopped, without accrued interest, so never more than loan_amount_10k; empty if no default.",
                minimum=0, maximum=1000, nullable=True),
@@ -129,13 +133,25 @@ LOAN_COLUMNS: list[LoanColumn] = [
 ]
 
 COLUMN_NAMES = [c.name for c in LOAN_COLUMNS]
-# Columns only some version-2 scenarios of the generator write (data/loans.md, section "Scenarios"); the
-# loader reads them as text when a file has them and requires them of no file.
-OPTIONAL_LOAN_COLUMNS = {
-    "guarantee_circle": "Guarantee circle (担保圈) of a borrower on joint/mutual guarantees, G0001...; empty "
-                        "for others. Only in the generator's scenario 'circles'.",
-}
-COLUMNS_BY_NAME = {c.name: c for c in LOAN_COLUMNS}
+# Columns only the generator's version-2 scenarios write (data/loans.md, section "Scenarios"): the loader
+# checks and types them when a file has them and requires them of no file (data/loans.csv has neither).
+OPTIONAL_COLUMNS: list[LoanColumn] = [
+    LoanColumn("guarantee_circle", "id", "",
+               "Optional (scenario 'circles' only): guarantee circle (担保圈) of a borrower on joint/mutual "
+               "guarantees, G0001...; empty for others.", nullable=True, pattern=r"^G\d{4,}$"),
+    LoanColumn("inclusive_scope", "bool", "",
+               "Optional (version-2 scenarios only): True if the loan counts as an inclusive small-micro loan "
+               "(普惠型小微企业贷款) of the 2018 两增两控 notice: to a small or micro firm whose total credit is "
+               "at most 1,000 (10 million yuan); never True for a medium firm or a loan over 1,000."),
+]
+OPTIONAL_LOAN_COLUMNS = {c.name: c.meaning for c in OPTIONAL_COLUMNS}  # name -> meaning, in file order
+COLUMNS_BY_NAME = {c.name: c for c in LOAN_COLUMNS + OPTIONAL_COLUMNS}
+
+
+def columns_of(names) -> list[LoanColumn]:
+    """The required columns, then those optional columns that are among ``names`` (a file's or a frame's)."""
+    present = set(names)
+    return LOAN_COLUMNS + [c for c in OPTIONAL_COLUMNS if c.name in present]
 
 # --- Chinese ledger headers ---------------------------------------------------------------------------------
 # A bank's loan ledger (贷款台账), exported from its core system or kept in Excel, names its columns in
@@ -212,6 +228,13 @@ def _defaulted_iff_filled(df: pd.DataFrame) -> pd.Series:
     return ((df["default_12m"] == 1) & filled) | ((df["default_12m"] == 0) & empty)
 
 
+def _inclusive_scope_allowed(df: pd.DataFrame) -> pd.Series:
+    if "inclusive_scope" not in df.columns:
+        return pd.Series(True, index=df.index)
+    outside = (df["size_class"] == "medium") | (df["loan_amount_10k"] > INCLUSIVE_CAP_10K)
+    return ~(df["inclusive_scope"].astype(bool) & outside)
+
+
 CROSS_COLUMN_RULES: list[CrossColumnRule] = [
     CrossColumnRule(("shareholder_holding_years", "firm_age_years"),
                     "shareholder_holding_years is longer than firm_age_years",
@@ -235,6 +258,10 @@ CROSS_COLUMN_RULES: list[CrossColumnRule] = [
                     lambda df: ~(df["ead_10k"] > df["loan_amount_10k"])),
     CrossColumnRule(("recovery_10k", "ead_10k"), "recovery_10k is larger than ead_10k",
                     lambda df: ~(df["recovery_10k"] > df["ead_10k"])),
+    # Only when the optional column is there; True needs a small or micro firm and credit within the cap.
+    CrossColumnRule(("inclusive_scope", "size_class", "loan_amount_10k"),
+                    "inclusive_scope is True for a medium firm or a loan over 1,000 (10 million yuan)",
+                    _inclusive_scope_allowed),
 ]
 
 
@@ -262,13 +289,14 @@ def loan_book_schema() -> pa.DataFrameSchema:
     The same columns and ``CROSS_COLUMN_RULES`` as ``smecredit.loading`` checks, for readers who use
     pandera; the loader itself checks them with vectorised pandas, which is many times faster.
     """
-    dtypes = {"id": str, "int": "int64", "float": "float64", "date": "datetime64[ns]", "category": str}
+    dtypes = {"id": str, "int": "int64", "float": "float64", "date": "datetime64[ns]", "category": str,
+              "bool": bool}
     columns = {
         c.name: pa.Column(
             dtypes[c.kind], checks=_checks(c), nullable=c.nullable, unique=(c.name == "loan_id"),
-            title=c.unit, description=c.meaning,
+            title=c.unit, description=c.meaning, required=c not in OPTIONAL_COLUMNS,
         )
-        for c in LOAN_COLUMNS
+        for c in LOAN_COLUMNS + OPTIONAL_COLUMNS
     }
     checks = [pa.Check(rule.passes, error=rule.message) for rule in CROSS_COLUMN_RULES]
     return pa.DataFrameSchema(columns, checks=checks, strict=True, ordered=False,
@@ -276,10 +304,12 @@ def loan_book_schema() -> pa.DataFrameSchema:
 
 
 def data_dictionary() -> pd.DataFrame:
-    """One row per column: name, type, unit, allowed values, meaning."""
+    """One row per column, the optional columns last: name, type, unit, allowed values, meaning."""
     rows = []
-    for c in LOAN_COLUMNS:
-        if c.levels and c.name != "sub_branch":
+    for c in LOAN_COLUMNS + OPTIONAL_COLUMNS:
+        if c.kind == "bool":
+            allowed = "`True`, `False`"
+        elif c.levels and c.name != "sub_branch":
             allowed = ", ".join(f"`{level}`" for level in c.levels)
         elif c.levels:
             allowed = f"`{c.levels[0]}` to `{c.levels[-1]}`"
@@ -446,12 +476,15 @@ def german_credit_dictionary_markdown() -> str:
 def typed_loan_book(frame: pd.DataFrame) -> pd.DataFrame:
     """The loan book's final dtypes, the one typing every road into a loan-book frame takes (the loader,
     the generator's many books): text ids as strings, categoricals with the schema's levels, reference
-    level first (ordered for ratings, size classes and classifications). Returns a copy."""
+    level first (ordered for ratings, size classes and classifications), an optional ``inclusive_scope`` as
+    bool (an optional ``guarantee_circle`` stays as it is). Returns a copy."""
     out = frame.copy()
-    for c in LOAN_COLUMNS:
-        if c.name not in out.columns:
+    for c in LOAN_COLUMNS + OPTIONAL_COLUMNS:
+        if c.name not in out.columns or c.name == "guarantee_circle":
             continue
-        if c.kind == "category" and isinstance(out[c.name].dtype, pd.CategoricalDtype):
+        if c.kind == "bool":
+            out[c.name] = out[c.name].astype(bool)
+        elif c.kind == "category" and isinstance(out[c.name].dtype, pd.CategoricalDtype):
             out[c.name] = out[c.name].cat.set_categories(c.levels, ordered=c.name in ORDERED)
         elif c.kind == "category":
             out[c.name] = pd.Categorical(out[c.name], categories=c.levels, ordered=c.name in ORDERED)

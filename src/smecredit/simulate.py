@@ -11,7 +11,9 @@ Command line (writes exactly the committed ``data/loans.csv`` for the default se
 
 Generator version 2 adds scenarios beside the book (``scenario_names()``; ``data/loans.md``, section
 "Scenarios"): unobserved soft information that drives both the markup and default, default timing by
-repayment method and term, and guarantee circles. ``--scenario NAME`` picks one; the default,
+repayment method and term, guarantee circles, loan amounts within a working-capital limit
+(``working_capital_limit``), an ``inclusive_scope`` flag (``inclusive_scope``) and markups that fall in
+2018 under the 两增两控 notice. ``--scenario NAME`` picks one; the default,
 ``book``, is the generator of ``data/loans.csv``, unchanged. ``true_coefficients(kind, scenario)``
 returns a scenario's structural coefficients or the pseudo-true ones a logit on the observed columns
 estimates.
@@ -34,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from smecredit.schedule import DAYS_PER_MONTH, share_outstanding
-from smecredit.schema import (CLASSIFICATIONS, GUARANTEE_METHODS, INDUSTRIES, RATING_GRADES, REPAYMENT_METHODS,
-                              SIZE_CLASSES, typed_loan_book)
+from smecredit.schema import (CLASSIFICATIONS, GUARANTEE_METHODS, INCLUSIVE_CAP_10K, INDUSTRIES, RATING_GRADES,
+                              REPAYMENT_METHODS, SIZE_CLASSES, typed_loan_book)
 
 DEFAULT_SEED = 20191231
 DEFAULT_N_LOANS = 20_000
@@ -45,7 +47,6 @@ FIRST_ORIGINATION = np.datetime64("2014-01-01")
 LAST_ORIGINATION = np.datetime64("2018-12-31")
 DATA_CUTOFF = np.datetime64("2019-12-31")
 OBSERVATION_MONTHS = 12
-INCLUSIVE_CAP_10K = 1000.0  # 10 million yuan per borrower: the "inclusive" ceiling of the 2018 两增两控 notice
 
 # PBoC benchmark lending rates (percent a year) by term band, with the date each took effect.
 # Source: People's Bank of China announcements of 6 Jul 2012, 22 Nov 2014, 1 Mar, 11 May,
@@ -342,21 +343,25 @@ def _firms(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Borrower attributes at the first loan: industry, size, ownership, owner, balance sheet."""
     industry = rng.choice(len(INDUSTRIES), size=n, p=INDUSTRY_SHARES)
     scale = rng.normal(size=n)  # one latent firm scale drives employees, revenue and assets
-    employees = np.empty(n)
-    revenue = np.empty(n)
+    # Per industry: log medians, SME ceilings and the noise, drawn industry by industry (the stream's order).
+    log_e_mid, log_r_mid = np.empty(len(INDUSTRIES)), np.empty(len(INDUSTRIES))
+    e_ceiling, r_ceiling = np.full(len(INDUSTRIES), np.inf), np.empty(len(INDUSTRIES))
+    e_noise, r_noise = np.empty(n), np.empty(n)
     for code, name in enumerate(INDUSTRIES):
-        rows = industry == code
-        k = rows.sum()
+        rows = np.flatnonzero(industry == code)
         kind, small, medium, ceiling = SIZE_STANDARD[name]
         # Medians sit between the small and medium bounds so all three classes occur.
         e_mid = 25.0 if small[0] is None else 0.7 * np.sqrt(small[0] * medium[0])
         r_mid = 0.7 * np.sqrt(small[1] * medium[1])
-        employees[rows] = np.exp(np.log(e_mid) + 0.9 * scale[rows] + 0.35 * rng.normal(size=k))
-        revenue[rows] = np.exp(np.log(r_mid) + 1.1 * scale[rows] + 0.45 * rng.normal(size=k))
+        log_e_mid[code], log_r_mid[code] = np.log(e_mid), np.log(r_mid)
+        e_noise[rows] = rng.normal(size=rows.size)
+        r_noise[rows] = rng.normal(size=rows.size)
         # Keep every firm inside the SME ceiling of its industry.
         if ceiling[0] is not None:
-            employees[rows] = np.minimum(employees[rows], ceiling[0] - 1)
-        revenue[rows] = np.minimum(revenue[rows], 0.98 * ceiling[1])
+            e_ceiling[code] = ceiling[0] - 1
+        r_ceiling[code] = 0.98 * ceiling[1]
+    employees = np.minimum(np.exp(log_e_mid[industry] + 0.9 * scale + 0.35 * e_noise), e_ceiling[industry])
+    revenue = np.minimum(np.exp(log_r_mid[industry] + 1.1 * scale + 0.45 * r_noise), r_ceiling[industry])
     employees = np.maximum(np.round(employees), 1).astype(np.int64)
     revenue = np.maximum(np.round(revenue, 1), 5.0)
     assets = np.round(revenue * np.exp(rng.normal(-0.2, 0.45, size=n)), 1)
@@ -432,7 +437,8 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
     Returns:
         DataFrame of shape (n_loans, 32) with the columns documented in ``data/loans.md``
         (see ``smecredit.schema``), sorted by origination date, loan ids ``L000001``...
-        A scenario with guarantee circles adds a 33rd column, ``guarantee_circle``.
+        A version-2 scenario adds ``inclusive_scope`` (bool), after ``guarantee_circle`` (text) in a
+        scenario with guarantee circles: 33 or 34 columns.
 
     Raises:
         ValueError: n_loans below 1, or an unknown scenario.
@@ -478,6 +484,7 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
     sequence = 1
     # Version 2: the account manager's soft information about each borrower, absent from the data.
     soft = None if spec is None else extra.normal(size=n_borrowers)
+    policy = None if spec is None else _policy_parameters()  # loan sizes and markups by vintage
     circle = circle_shock = None
     if spec is not None and spec.circles:
         circles = _circle_parameters()
@@ -493,7 +500,7 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
         markup_shift = None if spec is None else spec.soft_info_markup_pp * soft[active]
         in_circle = None if circle is None else circle[active] >= 0
         loans = _loans(rng, firm, active, day[active], first_day[active], sequence, borrower_amount_noise,
-                       borrower_rating_noise, cut_points, markup_shift, in_circle)
+                       borrower_rating_noise, cut_points, markup_shift, in_circle, policy)
         loans["sub_branch"] = branch[active]
         loans["account_manager"] = am[active]
         eta = _linear_predictor(beta, loans) + branch_effect[loans["sub_branch"]] + am_effect[loans["account_manager"]]
@@ -516,11 +523,29 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
     if circle is not None:
         book["circle"] = circle[book["borrower"]]
         book = _contagion(extra, book, circles, _timing_parameters())
-    order = np.lexsort((book["sequence"], book["borrower"]))[:n_loans]
+    order = _by_borrower_and_sequence(book["borrower"], book["sequence"], n_borrowers)[:n_loans]
     book = {key: value[order] for key, value in book.items()}
     if spec is not None and spec.timing:
-        return _to_frame(rng, book, firm, timing=_timing_parameters())
-    return _to_frame(rng, book, firm)
+        frame = _to_frame(rng, book, firm, timing=_timing_parameters())
+    else:
+        frame = _to_frame(rng, book, firm)
+    if spec is not None:  # version 2: one loan at a time per borrower, so its credit is the loan amount
+        frame["inclusive_scope"] = inclusive_scope(frame["size_class"].to_numpy(), frame["loan_amount_10k"].to_numpy())
+    return frame
+
+
+def _by_borrower_and_sequence(borrower: np.ndarray, sequence: np.ndarray, n_borrowers: int) -> np.ndarray:
+    """The order of loans by borrower, then sequence: ``np.lexsort((sequence, borrower))`` as a counting sort.
+
+    Exact because each borrower's sequences are 1, 2, ..., k (a borrower renews round after round, and
+    contagion drops only a borrower's later loans), so a loan's place is its borrower's first place plus
+    its sequence - 1.
+    """
+    counts = np.bincount(borrower, minlength=n_borrowers)
+    first_place = np.cumsum(counts) - counts
+    order = np.empty(borrower.size, dtype=np.int64)
+    order[first_place[borrower] + sequence - 1] = np.arange(borrower.size)
+    return order
 
 
 def _circle_parameters() -> dict:
@@ -604,8 +629,11 @@ def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict
 
 
 def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_noise, cut_points,
-           markup_shift=None, in_circle=None) -> dict:
-    """Loan terms for one renewal round: amount, term, repayment, guarantee, pricing, rating."""
+           markup_shift=None, in_circle=None, policy=None) -> dict:
+    """Loan terms for one renewal round: amount, term, repayment, guarantee, pricing, rating.
+
+    ``policy`` (version 2, ``_policy_parameters``): amounts within the working-capital limit and markups by
+    vintage from the parameter file; without it (the book) the book's own amounts and year path."""
     n = borrowers.size
     years_since_first = (day - first_day) / 365.25
     f = {key: value[borrowers] for key, value in firm.items()}
@@ -635,13 +663,20 @@ def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_
     guarantee_amount = np.array([0.35, 0.20, 0.0, -0.55, -0.10, -0.05])[guarantee]
     log_amount = (np.log(median_amount) + guarantee_amount + amount_noise[borrowers]
                   + 0.05 * (sequence - 1) + rng.normal(0.0, 0.25, size=n))
-    amount = np.clip(np.round(np.exp(log_amount) / 5.0) * 5.0, 10.0, INCLUSIVE_CAP_10K)
+    if policy is None:
+        amount = np.clip(np.round(np.exp(log_amount) / 5.0) * 5.0, 10.0, INCLUSIVE_CAP_10K)
+    else:  # version 2: the same draw, read as a request relative to the firm's working-capital limit
+        loan_size = policy["loan_size"]
+        limit = working_capital_limit(f["revenue"], f["assets"], loan_size)
+        request = loan_size["median_share_of_limit"] * np.exp(log_amount - np.log(median_amount))
+        amount = _granted_amount(limit, request)
 
     benchmark = benchmark_rate(date, term)
     # Riskier firms are charged more: the markup rises with the rating grade.
+    year_effect = np.array([6.0, 4.0, 0.0, 2.0, 6.0]) if policy is None else policy["markup_year_pp"]
     markup = (np.array([8.0, 16.0, 24.0, 32.0, 42.0])[rating]
               + np.array([-4.0, -4.0, 0.0, 2.0, 3.0, 4.0])[guarantee]
-              + np.array([6.0, 4.0, 0.0, 2.0, 6.0])[year - 2014]
+              + year_effect[year - 2014]
               + 4.0 * (size == 0) + rng.normal(0.0, 8.0, size=n))
     if markup_shift is not None:  # version 2: the account manager prices the soft information
         markup = markup + markup_shift
@@ -659,6 +694,91 @@ def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_
         "amount": amount, "term": term, "repayment": repayment, "guarantee": guarantee,
         "benchmark": benchmark, "markup": markup, "contract": contract,
     }
+
+
+def _policy_parameters() -> dict:
+    """Version 2: the ``[loan_size]`` and ``[markup_year_effect_pp]`` tables of ``true_parameters.toml``.
+
+    Returns:
+        ``{"loan_size": dict, "markup_year_pp": array of shape (5,)}``, the markup points for 2014 to 2018.
+
+    Raises:
+        ValueError: ``[markup_year_effect_pp]`` does not name exactly the years 2014 to 2018.
+    """
+    spec = _parameter_file()
+    by_year = {int(year): float(value) for year, value in spec["markup_year_effect_pp"].items()}
+    years = list(range(2014, 2019))
+    if sorted(by_year) != years:
+        raise ValueError(f"[markup_year_effect_pp] must give the years {years[0]} to {years[-1]}, "
+                         f"got {sorted(by_year)}")
+    return {"loan_size": dict(spec["loan_size"]), "markup_year_pp": np.array([by_year[y] for y in years])}
+
+
+def working_capital_limit(revenue_10k, total_assets_10k, loan_size: dict | None = None) -> np.ndarray:
+    """Version 2: the largest loan the working-capital rule allows a firm, in 10k yuan.
+
+    The CBRC's 流动资金贷款管理暂行办法 (2010, CBRC Order No. 1, appendix) estimates the working-capital
+    need as revenue x (1 - sales profit margin) x (1 + revenue growth) / turnovers a year, and the new
+    loan as that need less own funds, existing loans and other funding. The limit is the bank's share
+    of the need, at most a share of total assets and at most ``INCLUSIVE_CAP_10K`` (``[loan_size]`` in
+    ``true_parameters.toml``; with its values, min(0.3542 x revenue, 0.40 x assets, 1000)).
+
+    Args:
+        revenue_10k: last year's revenue, 10k yuan, shape (n,).
+        total_assets_10k: total assets, 10k yuan, shape (n,).
+        loan_size: the ``[loan_size]`` parameters (default: from ``true_parameters.toml``).
+
+    Returns:
+        Float array of shape (n,), 10k yuan.
+
+    Raises:
+        ValueError: a negative revenue or total assets, or arrays of different shapes.
+    """
+    loan_size = _policy_parameters()["loan_size"] if loan_size is None else loan_size
+    revenue = np.asarray(revenue_10k, dtype=float)
+    assets = np.asarray(total_assets_10k, dtype=float)
+    if revenue.shape != assets.shape:
+        raise ValueError(f"revenue_10k and total_assets_10k differ in shape: {revenue.shape} and {assets.shape}")
+    if (revenue < 0).any() or (assets < 0).any():
+        raise ValueError("revenue_10k and total_assets_10k must not be negative")
+    need = (revenue * (1.0 - loan_size["sales_profit_margin"]) * (1.0 + loan_size["revenue_growth"])
+            / loan_size["working_capital_turnover"])
+    limit = np.minimum(loan_size["bank_share_of_need"] * need, loan_size["max_share_of_total_assets"] * assets)
+    return np.minimum(limit, INCLUSIVE_CAP_10K)
+
+
+def _granted_amount(limit: np.ndarray, request: np.ndarray) -> np.ndarray:
+    """The request as a share of the limit, cut to the limit and rounded down (multiples of 5 from 10 up,
+    whole 10k yuan below), at least 1, so never above the limit (the smallest limit is above 1)."""
+    wanted = limit * np.minimum(request, 1.0)
+    amount = np.where(wanted >= 10.0, np.floor(wanted / 5.0) * 5.0, np.floor(wanted))
+    amount = np.where(amount > wanted, amount - np.where(wanted >= 10.0, 5.0, 1.0), amount)  # float round-off
+    return np.maximum(amount, 1.0)
+
+
+def inclusive_scope(size_class, borrower_credit_10k) -> np.ndarray:
+    """Whether a loan is an inclusive small-micro loan (普惠型小微企业贷款) as the 2018 两增两控 notice counts
+    them: a loan to a small or micro firm whose total credit is at most 10 million yuan (1,000 in 10k yuan).
+
+    Args:
+        size_class: ``"micro"``, ``"small"`` or ``"medium"`` per loan, shape (n,).
+        borrower_credit_10k: the borrower's total credit, 10k yuan, shape (n,). In the generator a borrower
+            holds one loan at a time at the branch, so this is the loan amount.
+
+    Returns:
+        Boolean array of shape (n,).
+
+    Raises:
+        ValueError: a size class that is not one of ``SIZE_CLASSES``, or arrays of different lengths.
+    """
+    size = np.asarray(size_class, dtype=object)
+    credit = np.asarray(borrower_credit_10k, dtype=float)
+    if size.shape != credit.shape:
+        raise ValueError(f"size_class and borrower_credit_10k differ in shape: {size.shape} and {credit.shape}")
+    unknown = set(pd.unique(size)) - set(SIZE_CLASSES)
+    if unknown:
+        raise ValueError(f"unknown size class(es) {sorted(map(str, unknown))}; expected one of {SIZE_CLASSES}")
+    return ((size == "micro") | (size == "small")) & (credit <= INCLUSIVE_CAP_10K)
 
 
 def _linear_predictor(beta: pd.Series, loans: dict) -> np.ndarray:
@@ -781,53 +901,78 @@ def _recoveries_and_classes(rng, book: dict, ead, default, default_day, cutoff, 
     return recovered, classification
 
 
+_THREE_DIGITS = np.array([[ord(c) for c in f"{i:03d}"] for i in range(1000)], dtype=np.uint32)
+
+
+def _padded_ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
+    """Ids such as ``B000123``: ``prefix`` and ``numbers`` zero-padded to ``width`` digits (each must fit), as an
+    object array of str. Built from code points three digits at a time: many times faster than ``np.char``."""
+    rest = np.asarray(numbers, dtype=np.int64)
+    if rest.size and (rest.min() < 0 or rest.max() >= 10 ** width):
+        raise ValueError(f"ids {prefix}... need numbers of at most {width} digits")
+    size = len(prefix) + width
+    chars = np.empty((rest.size, size), dtype=np.uint32)
+    chars[:, :len(prefix)] = [ord(c) for c in prefix]
+    end = size
+    while end > len(prefix):
+        start = max(len(prefix), end - 3)
+        chars[:, start:end] = _THREE_DIGITS[rest % 1000][:, 3 - (end - start):]
+        rest = rest // 1000
+        end = start
+    return chars.view(f"U{size}").ravel().astype(object)
+
+
 def _table(book: dict, origination, default, months_to_default, max_dpd, classification, ead, recovered) -> pd.DataFrame:
     """The loan book as a table, sorted by origination date, with loan ids; a circle column if the book has one."""
     n = book["borrower"].size
     id_width = max(6, len(str(n)))  # L000001 ... for books of up to 999,999 loans
+    # By origination date, then borrower id: the ids are zero-padded to one width, so numeric order is text order.
+    order = np.lexsort((book["borrower"], book["day"]))
+
+    def column(values):
+        return np.asarray(values)[order]
 
     def labels(codes, levels):
-        return np.asarray(levels, dtype=object)[codes]
+        return np.asarray(levels, dtype=object)[column(codes)]
 
+    default = column(default)
     frame = pd.DataFrame({
-        "loan_id": "",
-        "borrower_id": np.char.add("B", np.char.zfill((book["borrower"] + 1).astype(str), id_width)),
-        "loan_sequence": book["sequence"].astype(np.int64),
-        "sub_branch": np.char.add("SB", np.char.zfill((book["sub_branch"] + 1).astype(str), 2)),
-        "account_manager_id": np.char.add("AM", np.char.zfill((book["account_manager"] + 1).astype(str), 3)),
-        "origination_date": origination,
-        "origination_year": book["year"].astype(np.int64),
+        "loan_id": _padded_ids("L", np.arange(1, n + 1), id_width),
+        "borrower_id": _padded_ids("B", column(book["borrower"]) + 1, id_width),
+        "loan_sequence": column(book["sequence"]).astype(np.int64),
+        "sub_branch": labels(book["sub_branch"], [f"SB{b + 1:02d}" for b in range(N_SUB_BRANCHES)]),
+        "account_manager_id": labels(book["account_manager"], [f"AM{a + 1:03d}" for a in range(N_ACCOUNT_MANAGERS)]),
+        "origination_date": column(origination),
+        "origination_year": column(book["year"]).astype(np.int64),
         "industry": labels(book["industry"], INDUSTRIES),
-        "employees": book["employees"],
-        "annual_revenue_10k": book["revenue"],
-        "total_assets_10k": book["assets"],
+        "employees": column(book["employees"]),
+        "annual_revenue_10k": column(book["revenue"]),
+        "total_assets_10k": column(book["assets"]),
         "size_class": labels(book["size"], SIZE_CLASSES),
-        "firm_age_years": book["firm_age"],
-        "shareholder_holding_years": book["holding"],
-        "owner_experience_years": book["experience"],
-        "owner_age_years": book["owner_age"],
-        "registered_capital_10k": book["registered_capital"],
-        "debt_ratio_pct": book["debt_ratio"],
+        "firm_age_years": column(book["firm_age"]),
+        "shareholder_holding_years": column(book["holding"]),
+        "owner_experience_years": column(book["experience"]),
+        "owner_age_years": column(book["owner_age"]),
+        "registered_capital_10k": column(book["registered_capital"]),
+        "debt_ratio_pct": column(book["debt_ratio"]),
         "internal_rating": labels(book["rating"], RATING_GRADES),
-        "loan_amount_10k": book["amount"],
-        "term_months": book["term"].astype(np.int64),
+        "loan_amount_10k": column(book["amount"]),
+        "term_months": column(book["term"]).astype(np.int64),
         "repayment_method": labels(book["repayment"], REPAYMENT_METHODS),
         "guarantee_method": labels(book["guarantee"], GUARANTEE_METHODS),
-        "benchmark_rate_pct": book["benchmark"],
-        "markup_pct": book["markup"],
-        "contract_rate_pct": book["contract"],
-        "default_12m": book["default"].astype(np.int64),
-        "months_to_default": np.where(default, months_to_default, np.nan),
-        "max_days_past_due": max_dpd.astype(np.int64),
+        "benchmark_rate_pct": column(book["benchmark"]),
+        "markup_pct": column(book["markup"]),
+        "contract_rate_pct": column(book["contract"]),
+        "default_12m": column(book["default"]).astype(np.int64),
+        "months_to_default": np.where(default, column(months_to_default), np.nan),
+        "max_days_past_due": column(max_dpd).astype(np.int64),
         "classification_at_cutoff": labels(classification, CLASSIFICATIONS),
-        "ead_10k": np.where(default, ead, np.nan),
-        "recovery_10k": np.where(default, recovered, np.nan),
+        "ead_10k": np.where(default, column(ead), np.nan),
+        "recovery_10k": np.where(default, column(recovered), np.nan),
     })
-    if "circle" in book:  # version 2, guarantee circles: G0001 ... for members, empty for others
-        frame["guarantee_circle"] = np.where(book["circle"] >= 0, np.char.add(
-            "G", np.char.zfill((book["circle"] + 1).astype(str), 4)), "")
-    frame = frame.sort_values(["origination_date", "borrower_id"], kind="stable").reset_index(drop=True)
-    frame["loan_id"] = "L" + pd.Series(np.arange(1, n + 1), dtype="int64").astype(str).str.zfill(id_width)
+    if "circle" in book:  # version 2, guarantee circles: G0001 ... (at least 4 digits) for members, empty for others
+        names = [""] + [f"G{c + 1:04d}" for c in range(int(book["circle"].max(initial=-1)) + 1)]
+        frame["guarantee_circle"] = labels(book["circle"] + 1, names)
     return frame
 
 
@@ -890,7 +1035,8 @@ def simulate_loan_books(n_books: int, n_loans: int = DEFAULT_N_LOANS, first_seed
         scenario: ``"book"`` (the default) or a version-2 scenario (see ``simulate_loan_book``).
 
     Yields:
-        ``(seed, book)`` pairs; ``book`` is a DataFrame of shape (n_loans, 32) whose category
+        ``(seed, book)`` pairs; ``book`` is a DataFrame of shape (n_loans, 32) (33 or 34 in a version-2
+        scenario, see ``simulate_loan_book``) whose category
         columns are pandas Categoricals with the reference level first, exactly as ``load_loans()``
         returns them (so formulas name parameters as the truth does).
 
