@@ -117,7 +117,9 @@ LOAN_COLUMNS: list[LoanColumn] = [
                "1 if within 12 months of origination the loan was 90+ days past due or classified "
                "substandard or worse; else 0.", minimum=0, maximum=1),
     LoanColumn("months_to_default", "float", "months",
-               "Month after origination in which the loan defaulted; empty if it did not.",
+               "Month after origination in which the loan defaulted (in the version-2 scenarios: the month "
+               "of the first payment missed and never made good, the default being recognised up to 90 "
+               "days later); empty if it did not.",
                minimum=1, maximum=12, nullable=True),
     LoanColumn("max_days_past_due", "int", "days", "Worst days past due within the 12 months.",
                minimum=0, maximum=400),
