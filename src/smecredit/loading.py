@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
-from smecredit.schema import (CHINESE_HEADERS, COLUMN_NAMES, OPTIONAL_LOAN_COLUMNS, COLUMNS_BY_NAME, CROSS_COLUMN_RULES, LOAN_COLUMNS,
+from smecredit.schema import (CHINESE_HEADERS, COLUMNS_BY_NAME, CROSS_COLUMN_RULES, LOAN_COLUMNS,
                               columns_of, range_text, typed_loan_book)
 
 DATA_ENV_VAR = "SMECREDIT_DATA"
@@ -936,7 +936,7 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True, encodin
     table = _open_table(path, encoding=encoding, sheet=sheet)
     names, translated = _column_names(table.headers, chinese_headers)
     # The optional columns of version-2 scenarios (guarantee_circle, inclusive_scope) are checked when present.
-    expected = COLUMN_NAMES + [name for name in OPTIONAL_LOAN_COLUMNS if name in names]
+    expected = [c.name for c in columns_of(names)]
     _check_columns(table, names, expected, translated=translated, about="the loan book")
     kinds = {c.name: c.kind for c in columns_of(names)}
     text_columns = {name for name in names if kinds.get(name, "id") in ("id", "date")}

@@ -125,7 +125,8 @@ LOAN_COLUMNS: list[LoanColumn] = [
                minimum=0, maximum=400),
     LoanColumn("classification_at_cutoff", "category", "",
                "Five-category classification (五级分类) at the data cut-off (2019-12-31 in the book, "
-               "2020-03-31 in the version-2 scenarios), or the last one before the loan was repaid.", levels=CLASSIFICATIONS),
+               "2020-03-31 in the version-2 scenarios), or the last one before the loan was repaid.",
+               levels=CLASSIFICATIONS),
     LoanColumn("ead_10k", "float", "10k yuan", "Exposure at default: principal still owed when payments "
                "stopped, without accrued interest, so never more than loan_amount_10k; empty if no default.",
                minimum=0, maximum=1000, nullable=True),
@@ -146,7 +147,6 @@ OPTIONAL_COLUMNS: list[LoanColumn] = [
                "(普惠型小微企业贷款) of the 2018 两增两控 notice: to a small or micro firm whose total credit is "
                "at most 1,000 (10 million yuan); never True for a medium firm or a loan over 1,000."),
 ]
-OPTIONAL_LOAN_COLUMNS = {c.name: c.meaning for c in OPTIONAL_COLUMNS}  # name -> meaning, in file order
 COLUMNS_BY_NAME = {c.name: c for c in LOAN_COLUMNS + OPTIONAL_COLUMNS}
 
 
