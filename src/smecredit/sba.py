@@ -383,7 +383,7 @@ def as_printed(value: float, printed: str) -> str:
     return f"{value:.{decimals}f}"
 
 
-REPRODUCED = ("all printed digits", "reproduced")  # the column of ``article_comparison`` that sums it up
+REPRODUCED = ("all digits", "match")  # the column of ``article_comparison`` that sums it up
 
 
 def article_comparison(fit, model: PrintedModel) -> pd.DataFrame:
