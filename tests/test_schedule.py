@@ -68,3 +68,19 @@ def test_share_outstanding_follows_each_schedule():
     annuity = ((1 + r) ** 12 - (1 + r) ** 6) / ((1 + r) ** 12 - 1)
     assert share == pytest.approx([1.0, annuity, 0.5, 0.75, 0.5])
     assert annuity == pytest.approx(0.5075, abs=1e-4)  # an annuity repays less principal early on
+
+
+def test_book_at_disposes_of_bad_loans_after_the_stated_months(small_book):
+    # Loan 8 (granted 2014-01-01) turned non-performing after 5 months, on 2014-06-02 (152 days); loan 4
+    # (2015-01-01) after 4 months, on 2015-05-03; loan 5 (2015-03-01) after 6 months, on 2015-08-31.
+    snap = book_at(small_book, "2015-07-01", write_off_months=12)
+    assert snap.loc[8, "status"] == "disposed" and snap.loc[8, "balance_10k"] == 0.0  # 13 months after
+    assert snap.loc[4, "status"] == "non_performing" and snap.loc[4, "balance_10k"] == 80.0
+    # The day it turns 12 months (365 days after 2015-05-03 is 2016-05-02) it is disposed of; the day before, not.
+    assert book_at(small_book, "2016-05-01", write_off_months=12).loc[4, "status"] == "non_performing"
+    assert book_at(small_book, "2016-05-02", write_off_months=12).loc[4, "status"] == "disposed"
+    # Nothing else changes: the rule touches only loans that went bad.
+    kept = book_at(small_book, "2015-07-01")
+    assert (snap["status"] == kept["status"]).drop(index=8).all()
+    with pytest.raises(ValueError, match="write_off_months"):
+        book_at(small_book, "2015-07-01", write_off_months=-1)

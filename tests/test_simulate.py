@@ -111,14 +111,17 @@ def test_size_class_follows_the_2011_standard():
     ("2014-06-01", 12, 6.00), ("2014-06-01", 6, 5.60), ("2014-06-01", 36, 6.15), ("2014-06-01", 48, 6.40),
     ("2014-11-22", 12, 5.60), ("2014-11-22", 36, 6.00), ("2015-03-01", 12, 5.35), ("2015-06-27", 12, 5.10),
     ("2015-10-23", 12, 4.60), ("2015-10-24", 12, 4.35), ("2018-12-31", 24, 4.75),
+    # the seasoned stock's years
+    ("2011-01-01", 12, 5.81), ("2011-07-07", 12, 6.56), ("2011-07-07", 48, 6.90), ("2012-06-08", 6, 5.85),
+    ("2012-07-05", 12, 6.31), ("2013-12-31", 12, 6.00),
 ])
 def test_benchmark_rate_schedule(date, term, rate):
     assert benchmark_rate(np.array([date], dtype="datetime64[D]"), np.array([term]))[0] == rate
 
 
 def test_benchmark_rate_refuses_dates_outside_the_schedule():
-    with pytest.raises(ValueError, match="2012-07-06"):
-        benchmark_rate(np.array(["2011-01-01"], dtype="datetime64[D]"), np.array([12]))
+    with pytest.raises(ValueError, match="2010-12-26"):
+        benchmark_rate(np.array(["2010-12-25"], dtype="datetime64[D]"), np.array([12]))
     with pytest.raises(ValueError, match="terms of 1 to 60"):
         benchmark_rate(np.array(["2016-01-01"], dtype="datetime64[D]"), np.array([61]))
 

@@ -217,7 +217,8 @@ def test_medium_firms_and_loans_over_the_cap_are_never_in_scope(books, name):
 def test_markups_fall_in_2018_under_the_two_controls(books, name, loans):
     from smecredit.simulate import _policy_parameters
 
-    path = _policy_parameters()["markup_year_pp"]  # 2014 ... 2018
+    policy = _policy_parameters()
+    path = policy["markup_year_pp"][2014 - policy["first_year"]:]  # 2014 ... 2018
     stated_fall = path[3] - path[4]
     assert stated_fall == 6.0
     by_year = books[name].groupby("origination_year")["markup_pct"].mean()
@@ -302,3 +303,55 @@ def test_the_loader_reads_the_circle_column(tmp_path):
     path = write_loan_book(simulate_loan_book(3000, seed=8, scenario="circles"), tmp_path / "loans.csv")
     loaded = load_loans(path)
     assert loaded["guarantee_circle"].notna().sum() == (loaded["guarantee_method"] == "joint_mutual").sum()
+
+
+# --- (f) the seasoned stock: the book does not start empty in 2014 --------------------------------------------
+
+def test_the_seasoned_stock_is_the_2011_2013_loans_still_outstanding_on_1_january_2014(books):
+    book = books["branch"]
+    seasoned = book["seasoned_stock"]
+    assert (seasoned == (book["origination_year"] < 2014)).all()
+    assert set(book.loc[seasoned, "origination_year"]) == {2011, 2012, 2013}
+    maturity = book["origination_date"] + pd.to_timedelta((book["term_months"] * 30.44).round(), unit="D")
+    assert (maturity[seasoned] > pd.Timestamp("2014-01-01")).all()
+    # n_loans counts the loans granted 2014-2018; the stock comes on top (about 2,700 loans, 12% of the file)
+    assert (~seasoned).sum() == 20_000
+    assert 2_000 < seasoned.sum() < 3_500
+    # the other scenarios have no stock and no column
+    assert "seasoned_stock" not in books["circles"] and books["circles"]["origination_year"].min() == 2014
+
+
+def test_with_the_seasoned_stock_the_balance_grows_at_a_credible_pace_from_2014(books):
+    from smecredit.schedule import book_at
+
+    def balance(date):
+        snap = book_at(books["branch"], date)
+        return snap["balance_10k"].where(snap["status"].isin(["performing", "non_performing"]), 0.0).sum()
+
+    balances = np.array([balance(f"{year}-12-31") for year in range(2013, 2019)])
+    growth = balances[1:] / balances[:-1] - 1
+    # 2014 to 2018: every year between 10% and 30% (a book that started empty grew 95% in its second year)
+    assert ((growth > 0.10) & (growth < 0.30)).all(), growth
+    assert balance("2014-01-01") > 0.7 * balance("2014-12-31")
+
+
+def test_the_loader_leaves_the_seasoned_stock_out_unless_asked(books, tmp_path):
+    from smecredit import load_loans
+
+    path = write_loan_book(simulate_loan_book(3_000, seed=5, scenario="branch"), tmp_path / "branch.csv")
+    granted, whole = load_loans(path), load_loans(path, seasoned_stock=True)
+    assert len(granted) == 3_000 and "seasoned_stock" not in granted
+    assert len(whole) > 3_000 and whole["seasoned_stock"].dtype == bool
+    pd.testing.assert_frame_equal(granted, whole[~whole["seasoned_stock"]].drop(columns="seasoned_stock")
+                                  .reset_index(drop=True))
+
+
+def test_a_loan_before_2014_must_be_flagged_seasoned(tmp_path):
+    from smecredit import load_loans
+    from smecredit.loading import DataFileError
+
+    frame = simulate_loan_book(400, seed=5, scenario="branch")
+    frame.loc[frame["seasoned_stock"], "seasoned_stock"] = False
+    path = write_loan_book(frame, tmp_path / "unflagged.csv")
+    with pytest.raises(DataFileError, match="before 2014 but the loan is not flagged seasoned_stock"):
+        load_loans(path, seasoned_stock=True)

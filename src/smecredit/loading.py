@@ -896,7 +896,8 @@ def _describe_failures(cases: pd.DataFrame, rows: _Rows) -> list[str]:
 
 
 def load_loans(path: str | Path | None = None, *, validate: bool = True, encoding: str | None = None,
-               chinese_headers: bool | None = None, sheet: int | str = 0) -> pd.DataFrame:
+               chinese_headers: bool | None = None, sheet: int | str = 0,
+               seasoned_stock: bool = False) -> pd.DataFrame:
     """Load the simulated S-branch loan book, or a loan book in its format, with typed, validated columns.
 
     Args:
@@ -911,14 +912,19 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True, encodin
             table "Chinese ledger headers" in ``data/loans.md``) to the loan book's names: True always,
             False never, None (default) when every header is Chinese.
         sheet: the sheet of a workbook, by position or name (default: the first).
+        seasoned_stock: keep the loans flagged ``seasoned_stock`` (granted 2011-2013, still outstanding on
+            2014-01-01), which count in balances and NPL ratios (chapter 2). By default (False) they are
+            left out, with the column, and the frame holds the loans granted 2014-2018 that every default
+            model is fitted to. A file without the column is returned whole either way.
 
     Returns:
-        DataFrame of shape (20000, 32) for the shipped file, one row per loan, columns in the file's order,
+        DataFrame of shape (20000, 34) for the shipped file (the loans granted 2014-2018; with
+        ``seasoned_stock=True``, (22729, 35)), one row per loan, columns in the file's order,
         as in ``data/loans.md``: ids as text, counts as int64, amounts in 10k yuan and rates in percent as
         float64, ``origination_date`` as datetime64[ns], category columns as pandas Categoricals (reference
         level first; ordered for ``internal_rating``, ``size_class`` and ``classification_at_cutoff``).
         A version-2 scenario's book may add the optional ``guarantee_circle`` (text, missing outside
-        circles) and ``inclusive_scope`` (bool, read from True/False in any case).
+        circles), ``inclusive_scope`` and ``seasoned_stock`` (bool, read from True/False in any case).
 
     Raises:
         FileNotFoundError: no such file.
@@ -950,7 +956,10 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True, encodin
     frame = _parse_values(table, names, frame, kinds, labels)
     if validate:
         _validate(frame, table.source, table.rows, labels)
-    return typed_loan_book(frame)
+    frame = typed_loan_book(frame)
+    if not seasoned_stock and "seasoned_stock" in frame.columns:
+        frame = frame.loc[~frame["seasoned_stock"]].drop(columns="seasoned_stock").reset_index(drop=True)
+    return frame
 
 
 def _parse_values(table: _Table, names: list[str], frame: pd.DataFrame, kinds: dict[str, str],

@@ -46,7 +46,7 @@ def share_outstanding(method, elapsed_months, term_months, contract_rate_pct) ->
     )
 
 
-def book_at(loans: pd.DataFrame, date) -> pd.DataFrame:
+def book_at(loans: pd.DataFrame, date, write_off_months: float | None = None) -> pd.DataFrame:
     """Snapshot of the loan book on a date: each loan's status and outstanding balance.
 
     The loan book has one row per loan *granted* (a flow); a bank reports the loans *outstanding* on
@@ -59,7 +59,9 @@ def book_at(loans: pd.DataFrame, date) -> pd.DataFrame:
     - a defaulted loan becomes non-performing ``months_to_default`` months after origination and
       then stays on the book, non-performing, at its ``ead_10k``, past maturity and up to any date:
       balances are gross of recoveries, because the data give only the recoveries made by the
-      cut-off, not when they came in, and no loan is written off;
+      cut-off, not when they came in; with ``write_off_months`` it leaves the book that many months
+      after it turned non-performing (recovered, written off or sold: its status is then
+      ``"disposed"``), without it no loan is ever written off;
     - a performing loan owes its scheduled principal after the whole months elapsed of its term
       (``share_outstanding``, the schedule the generator uses for exposure at default);
     - defaults after the 12-month observation window are not in the data, so a loan longer than
@@ -70,14 +72,17 @@ def book_at(loans: pd.DataFrame, date) -> pd.DataFrame:
             ``term_months``, ``loan_amount_10k``, ``repayment_method``, ``contract_rate_pct``,
             ``default_12m``, ``months_to_default``, ``ead_10k``).
         date: the snapshot date (anything ``pandas.Timestamp`` accepts).
+        write_off_months: months a loan stays non-performing before it is disposed of (an assumption:
+            the data record no write-offs); None (default) keeps it on the book for ever.
 
     Returns:
         DataFrame indexed like ``loans`` with ``status`` (``"not_yet_granted"``, ``"repaid"``,
-        ``"performing"`` or ``"non_performing"``) and ``balance_10k`` (outstanding balance in
-        10k yuan; 0 unless performing or non-performing).
+        ``"performing"``, ``"non_performing"`` or ``"disposed"``) and ``balance_10k`` (outstanding
+        balance in 10k yuan; 0 unless performing or non-performing).
 
     Raises:
         KeyError: a needed column is missing.
+        ValueError: a negative ``write_off_months``.
     """
     needed = ["origination_date", "term_months", "loan_amount_10k", "repayment_method", "contract_rate_pct",
               "default_12m", "months_to_default", "ead_10k"]
@@ -95,9 +100,14 @@ def book_at(loans: pd.DataFrame, date) -> pd.DataFrame:
     defaulted = loans["default_12m"].to_numpy() == 1
     default_day = start + to_days(loans["months_to_default"].fillna(0).to_numpy(dtype=float))
 
+    if write_off_months is not None and write_off_months < 0:
+        raise ValueError(f"write_off_months must be zero or more, got {write_off_months}")
     granted = (start <= when).to_numpy()
-    non_performing = granted & defaulted & (default_day <= when).to_numpy()
-    performing = granted & ~non_performing & (maturity > when).to_numpy()
+    bad = granted & defaulted & (default_day <= when).to_numpy()
+    disposed = bad & (np.zeros(len(loans), dtype=bool) if write_off_months is None
+                      else (default_day + to_days(write_off_months) <= when).to_numpy())
+    non_performing = bad & ~disposed
+    performing = granted & ~bad & (maturity > when).to_numpy()
 
     elapsed = np.clip(np.floor((when - start).dt.days.to_numpy() / DAYS_PER_MONTH), 0, term)
     amount = loans["loan_amount_10k"].to_numpy(dtype=float)
@@ -105,6 +115,6 @@ def book_at(loans: pd.DataFrame, date) -> pd.DataFrame:
                                    loans["contract_rate_pct"].to_numpy(dtype=float))
     balance = np.where(non_performing, loans["ead_10k"].fillna(0).to_numpy(dtype=float),
                        np.where(performing, amount * share_left, 0.0))
-    status = np.select([non_performing, performing, granted], ["non_performing", "performing", "repaid"],
-                       default="not_yet_granted")
+    status = np.select([non_performing, disposed, performing, granted],
+                       ["non_performing", "disposed", "performing", "repaid"], default="not_yet_granted")
     return pd.DataFrame({"status": status, "balance_10k": balance}, index=loans.index)

@@ -37,6 +37,8 @@ MIN_WORKING_AGE = 16
 # Inclusive small-micro loans (普惠型小微企业贷款) are those to small and micro firms whose total credit per
 # borrower is at most 10 million yuan (the CBRC's 2018 两增两控 notice): 1,000 in 10k yuan.
 INCLUSIVE_CAP_10K = 1000.0
+# The first year of the loans granted (2014-2018); earlier loans in a file are the seasoned stock.
+FIRST_GRANTED_YEAR = 2014
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,16 @@ LOAN_COLUMNS: list[LoanColumn] = [
     LoanColumn("loan_id", "id", "", "Loan identifier, unique, in order of origination.", pattern=r"^L\d{6,}$"),
     LoanColumn("borrower_id", "id", "", "Borrowing enterprise; a borrower that renews has several loans.",
                pattern=r"^B\d{6,}$"),
-    LoanColumn("loan_sequence", "int", "", "1 for a borrower's first loan in the book, 2 for its first renewal, ...",
+    LoanColumn("loan_sequence", "int", "", "1 for a borrower's first loan at the branch, 2 for its first renewal, ... "
+               "(in scenario 'branch' counted from 2011, so a borrower's first row may carry a later number).",
                minimum=1, maximum=20),
     LoanColumn("sub_branch", "category", "", "One of the branch's 16 sub-branches (支行).", levels=SUB_BRANCHES),
     LoanColumn("account_manager_id", "id", "", "Account manager (客户经理); each works in one sub-branch.",
                pattern=r"^AM\d{3}$"),
-    LoanColumn("origination_date", "date", "", "Date the loan was granted, 2014-01-01 to 2018-12-31.",
-               minimum=pd.Timestamp("2014-01-01"), maximum=pd.Timestamp("2018-12-31")),
-    LoanColumn("origination_year", "int", "", "Year of origination: the loan's vintage.", minimum=2014, maximum=2018),
+    LoanColumn("origination_date", "date", "", "Date the loan was granted, 2014-01-01 to 2018-12-31 (from "
+               "2011-01-01 for the seasoned stock, column seasoned_stock).",
+               minimum=pd.Timestamp("2011-01-01"), maximum=pd.Timestamp("2018-12-31")),
+    LoanColumn("origination_year", "int", "", "Year of origination: the loan's vintage.", minimum=2011, maximum=2018),
     LoanColumn("industry", "category", "", "Sector of the borrower, as named in China's statistics.",
                levels=INDUSTRIES),
     LoanColumn("employees", "int", "persons", "Employees at origination.", minimum=1, maximum=2000),
@@ -108,7 +112,7 @@ LOAN_COLUMNS: list[LoanColumn] = [
                "guarantee among firms (联保/互保).", levels=GUARANTEE_METHODS),
     LoanColumn("benchmark_rate_pct", "float", "percent",
                "PBoC benchmark lending rate for the loan's term band in force on the origination date.",
-               minimum=4.35, maximum=6.40),
+               minimum=4.35, maximum=6.90),  # 6.90: 3-5 years from 7 Jul 2011 (seasoned stock)
     LoanColumn("markup_pct", "float", "percent",
                "Markup over the benchmark (上浮比例): contract rate = benchmark x (1 + markup/100).",
                minimum=-30, maximum=150),
@@ -140,12 +144,17 @@ COLUMN_NAMES = [c.name for c in LOAN_COLUMNS]
 # checks and types them when a file has them and requires them of no file (data/loans.csv has neither).
 OPTIONAL_COLUMNS: list[LoanColumn] = [
     LoanColumn("guarantee_circle", "id", "",
-               "Optional (scenario 'circles' only): guarantee circle (担保圈) of a borrower on joint/mutual "
+               "Optional (scenarios 'circles' and 'branch'): guarantee circle (担保圈) of a borrower on joint/mutual "
                "guarantees, G0001...; empty for others.", nullable=True, pattern=r"^G\d{4,}$"),
     LoanColumn("inclusive_scope", "bool", "",
                "Optional (version-2 scenarios only): True if the loan counts as an inclusive small-micro loan "
                "(普惠型小微企业贷款) of the 2018 两增两控 notice: to a small or micro firm whose total credit is "
                "at most 1,000 (10 million yuan); never True for a medium firm or a loan over 1,000."),
+    LoanColumn("seasoned_stock", "bool", "",
+               "Optional (scenario 'branch' only): True for a loan granted 2011-2013 and still outstanding on "
+               "2014-01-01, the stock the branch already held when the loans granted 2014-2018 began; such "
+               "loans count in balances and NPL ratios, not in the default models (load_loans leaves them "
+               "out unless asked)."),
 ]
 COLUMNS_BY_NAME = {c.name: c for c in LOAN_COLUMNS + OPTIONAL_COLUMNS}
 
@@ -230,6 +239,11 @@ def _defaulted_iff_filled(df: pd.DataFrame) -> pd.Series:
     return ((df["default_12m"] == 1) & filled) | ((df["default_12m"] == 0) & empty)
 
 
+def _granted_from_2014_unless_seasoned(df: pd.DataFrame) -> pd.Series:
+    seasoned = df["seasoned_stock"].astype(bool) if "seasoned_stock" in df.columns else False
+    return (df["origination_year"] >= FIRST_GRANTED_YEAR) | seasoned
+
+
 def _inclusive_scope_allowed(df: pd.DataFrame) -> pd.Series:
     if "inclusive_scope" not in df.columns:
         return pd.Series(True, index=df.index)
@@ -248,6 +262,9 @@ CROSS_COLUMN_RULES: list[CrossColumnRule] = [
     CrossColumnRule(("origination_year", "origination_date"),
                     "origination_year differs from the year of origination_date",
                     lambda df: df["origination_year"] == df["origination_date"].dt.year),
+    CrossColumnRule(("origination_year",),
+                    f"origination_year is before {FIRST_GRANTED_YEAR} but the loan is not flagged seasoned_stock",
+                    _granted_from_2014_unless_seasoned),
     CrossColumnRule(("contract_rate_pct", "benchmark_rate_pct", "markup_pct"),
                     "contract_rate_pct is not benchmark_rate_pct x (1 + markup_pct/100)",
                     lambda df: (df["contract_rate_pct"]

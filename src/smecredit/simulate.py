@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from smecredit.schedule import DAYS_PER_MONTH, share_outstanding
-from smecredit.schema import (CLASSIFICATIONS, GUARANTEE_METHODS, INCLUSIVE_CAP_10K, INDUSTRIES, RATING_GRADES,
-                              REPAYMENT_METHODS, SIZE_CLASSES, typed_loan_book)
+from smecredit.schema import (CLASSIFICATIONS, FIRST_GRANTED_YEAR, GUARANTEE_METHODS, INCLUSIVE_CAP_10K, INDUSTRIES,
+                              RATING_GRADES, REPAYMENT_METHODS, SIZE_CLASSES, typed_loan_book)
 
 DEFAULT_SEED = 20191231
 DEFAULT_N_LOANS = 20_000
@@ -49,18 +49,20 @@ DATA_CUTOFF = np.datetime64("2019-12-31")
 OBSERVATION_MONTHS = 12
 
 # PBoC benchmark lending rates (percent a year) by term band, with the date each took effect.
-# Source: People's Bank of China announcements of 6 Jul 2012, 22 Nov 2014, 1 Mar, 11 May,
-# 28 Jun, 26 Aug and 24 Oct 2015 (the last set stayed in force until the 2019 LPR reform).
-# Before 22 Nov 2014 the short-term band was split at 6 months and the medium band at 3 years.
+# Source: People's Bank of China announcements of 26 Dec 2010, 9 Feb, 6 Apr and 7 Jul 2011, 8 Jun and
+# 6 Jul 2012, 22 Nov 2014, 1 Mar, 11 May, 28 Jun, 26 Aug and 24 Oct 2015 (the last set stayed in force
+# until the 2019 LPR reform). Before 22 Nov 2014 the short-term band was split at 6 months and the medium
+# band at 3 years. The rows before 2014 price only the seasoned stock of scenario "branch".
 BENCHMARK_RATE_SCHEDULE = pd.DataFrame(
     {
         "effective_from": pd.to_datetime(
-            ["2012-07-06", "2014-11-22", "2015-03-01", "2015-05-11", "2015-06-28", "2015-08-26", "2015-10-24"]
+            ["2010-12-26", "2011-02-09", "2011-04-06", "2011-07-07", "2012-06-08", "2012-07-06",
+             "2014-11-22", "2015-03-01", "2015-05-11", "2015-06-28", "2015-08-26", "2015-10-24"]
         ),
-        "up_to_6_months": [5.60, 5.60, 5.35, 5.10, 4.85, 4.60, 4.35],
-        "6_to_12_months": [6.00, 5.60, 5.35, 5.10, 4.85, 4.60, 4.35],
-        "1_to_3_years": [6.15, 6.00, 5.75, 5.50, 5.25, 5.00, 4.75],
-        "3_to_5_years": [6.40, 6.00, 5.75, 5.50, 5.25, 5.00, 4.75],
+        "up_to_6_months": [5.35, 5.60, 5.85, 6.10, 5.85, 5.60, 5.60, 5.35, 5.10, 4.85, 4.60, 4.35],
+        "6_to_12_months": [5.81, 6.06, 6.31, 6.56, 6.31, 6.00, 5.60, 5.35, 5.10, 4.85, 4.60, 4.35],
+        "1_to_3_years": [5.85, 6.10, 6.40, 6.65, 6.40, 6.15, 6.00, 5.75, 5.50, 5.25, 5.00, 4.75],
+        "3_to_5_years": [6.22, 6.45, 6.65, 6.90, 6.65, 6.40, 6.00, 5.75, 5.50, 5.25, 5.00, 4.75],
     }
 )
 
@@ -107,6 +109,8 @@ class Scenario:
     timing: default months by repayment method and term (``[timing]``), window 12 months + 90 days.
     circles: guarantee circles among joint/mutual-guarantee borrowers (``[circles]``).
     expected_markup_bias: the documented pseudo-true minus structural ``markup_pct``.
+    seasoned_stock: add the loans granted 2011-2013 and still outstanding at the start of 2014
+        (``[seasoned_stock]``), flagged in the column ``seasoned_stock``.
     """
 
     name: str
@@ -117,6 +121,7 @@ class Scenario:
     circles: bool
     expected_markup_bias: float
     coefficients: dict
+    seasoned_stock: bool = False
 
 
 BOOK = "book"
@@ -147,7 +152,7 @@ def scenario_spec(name: str) -> Scenario | None:
     return Scenario(name=name, description=s["description"], soft_info_markup_pp=float(s["soft_info_markup_pp"]),
                     soft_info_logit=float(s["soft_info_logit"]), timing=bool(s["timing"]),
                     circles=bool(s["circles"]), expected_markup_bias=float(s["expected_markup_bias"]),
-                    coefficients=dict(s.get("coefficients", {})))
+                    coefficients=dict(s.get("coefficients", {})), seasoned_stock=bool(s.get("seasoned_stock", False)))
 
 
 def true_model(scenario: str = BOOK) -> TrueModel:
@@ -212,6 +217,8 @@ def _pseudo_true_fit(scenario: str, n_loans: int, seed: int) -> tuple[pd.Series,
 
     model = true_model(scenario)
     book = typed_loan_book(simulate_loan_book(n_loans, seed=seed, scenario=scenario))
+    if "seasoned_stock" in book:  # the logit is fitted to the loans granted 2014-2018, as the chapters fit it
+        book = book[~book["seasoned_stock"]]
     fit = smf.logit(model.formula, data=book).fit(disp=0, maxiter=100)
     index = model.coefficients.index
     return (fit.params[index].rename("pseudo_true_coefficient"), fit.bse[index].rename("std_err"))
@@ -291,7 +298,7 @@ def benchmark_rate(dates: np.ndarray, term_months: np.ndarray) -> np.ndarray:
         term_months: array of loan terms in months, shape (n,), each in 1..60.
 
     Raises:
-        ValueError: a date before 6 July 2012 or after 19 August 2019 (the LPR reform),
+        ValueError: a date before 26 December 2010 or after 19 August 2019 (the LPR reform),
             or a term outside 1..60 months.
     """
     dates = np.asarray(dates, dtype="datetime64[D]")
@@ -299,7 +306,7 @@ def benchmark_rate(dates: np.ndarray, term_months: np.ndarray) -> np.ndarray:
     schedule = BENCHMARK_RATE_SCHEDULE
     starts = schedule["effective_from"].to_numpy().astype("datetime64[D]")
     if (dates < starts[0]).any() or (dates > np.datetime64("2019-08-19")).any():
-        raise ValueError("benchmark_rate covers origination dates from 2012-07-06 to 2019-08-19 only")
+        raise ValueError(f"benchmark_rate covers origination dates from {starts[0]} to 2019-08-19 only")
     if ((term_months < 1) | (term_months > 60)).any():
         raise ValueError("benchmark_rate covers terms of 1 to 60 months only")
     row = np.searchsorted(starts, dates, side="right") - 1
@@ -454,8 +461,10 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
 
     branch_weight, am_branch, am_workload, branch_effect, am_effect = _branches_and_managers(rng, model)
 
-    # Each candidate borrower takes at least one loan, so n_loans borrowers always suffice.
-    n_borrowers = n_loans
+    # Each candidate borrower takes at least one loan, so n_loans borrowers always suffice; with the seasoned
+    # stock some borrowers' loans all fall before 2014, so twice as many candidates are drawn.
+    seasoned = spec is not None and spec.seasoned_stock
+    n_borrowers = 2 * n_loans if seasoned else n_loans
     firm = _firms(rng, n_borrowers)
     branch = rng.choice(N_SUB_BRANCHES, size=n_borrowers, p=branch_weight)
     am = np.empty(n_borrowers, dtype=np.int64)
@@ -485,6 +494,14 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
     # Version 2: the account manager's soft information about each borrower, absent from the data.
     soft = None if spec is None else extra.normal(size=n_borrowers)
     policy = None if spec is None else _policy_parameters()  # loan sizes and markups by vintage
+    if seasoned:  # a share of borrowers first borrowed in 2011-2013 (the seasoned stock)
+        stock = policy["seasoned_stock"]
+        early = extra.random(n_borrowers) < stock["borrower_share"]
+        early_year = extra.choice(len(stock["years"]), size=n_borrowers, p=stock["year_weights"])
+        early_start = (np.array([f"{y}-01-01" for y in stock["years"]], dtype="datetime64[D]")
+                       - FIRST_ORIGINATION).astype(np.int64)
+        first_day = np.where(early, early_start[early_year] + extra.integers(0, 365, size=n_borrowers), first_day)
+        day = first_day.copy()
     circle = circle_shock = None
     if spec is not None and spec.circles:
         circles = _circle_parameters()
@@ -506,6 +523,8 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
         eta = _linear_predictor(beta, loans) + branch_effect[loans["sub_branch"]] + am_effect[loans["account_manager"]]
         if spec is not None:
             eta = eta + spec.soft_info_logit * soft[active]
+        if seasoned:  # the 2011-2013 vintages' stress, against 2014
+            eta = eta + _seasoned_vintage_logit(loans["year"], policy)
         if circle is not None:
             eta = eta + np.where(circle[active] >= 0, circle_shock[np.maximum(circle[active], 0)], 0.0)
         pd_true = 1.0 / (1.0 + np.exp(-eta))
@@ -523,7 +542,11 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
     if circle is not None:
         book["circle"] = circle[book["borrower"]]
         book = _contagion(extra, book, circles, _timing_parameters())
-    order = _by_borrower_and_sequence(book["borrower"], book["sequence"], n_borrowers)[:n_loans]
+    order = _by_borrower_and_sequence(book["borrower"], book["sequence"], n_borrowers)
+    if seasoned:
+        order = _with_seasoned_stock(order, book, n_loans)
+    else:
+        order = order[:n_loans]
     book = {key: value[order] for key, value in book.items()}
     if spec is not None and spec.timing:
         frame = _to_frame(rng, book, firm, timing=_timing_parameters())
@@ -531,7 +554,31 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
         frame = _to_frame(rng, book, firm)
     if spec is not None:  # version 2: one loan at a time per borrower, so its credit is the loan amount
         frame["inclusive_scope"] = inclusive_scope(frame["size_class"].to_numpy(), frame["loan_amount_10k"].to_numpy())
+    if seasoned:
+        frame["seasoned_stock"] = frame["origination_year"].to_numpy() < FIRST_GRANTED_YEAR
     return frame
+
+
+def _seasoned_vintage_logit(year: np.ndarray, policy: dict) -> np.ndarray:
+    """Log-odds of default of the 2011-2013 vintages against 2014 (0 from 2014 on: ``_linear_predictor``)."""
+    stock = policy["seasoned_stock"]
+    effect = np.zeros(year.size)
+    for y, logit in zip(stock["years"], stock["vintage_logit"]):
+        effect[year == y] = logit
+    return effect
+
+
+def _with_seasoned_stock(order: np.ndarray, book: dict, n_loans: int) -> np.ndarray:
+    """Loans in ``order`` (by borrower, then sequence) up to the ``n_loans``-th granted from 2014 on, keeping of the
+    earlier ones only those still outstanding on 2014-01-01: scheduled maturity after that day (a loan that
+    defaulted and matured before it is taken as written off before 2014)."""
+    early = book["year"][order] < FIRST_GRANTED_YEAR
+    maturity_day = book["day"][order] + np.round(book["term"][order] * DAYS_PER_MONTH).astype(np.int64)
+    order = order[~early | (maturity_day > 0)]
+    granted = np.cumsum(book["year"][order] >= FIRST_GRANTED_YEAR)
+    if granted[-1] < n_loans:
+        raise RuntimeError(f"the generator drew only {granted[-1]} loans from 2014 on, fewer than {n_loans}")
+    return order[:np.searchsorted(granted, n_loans) + 1]
 
 
 def _by_borrower_and_sequence(borrower: np.ndarray, sequence: np.ndarray, n_borrowers: int) -> np.ndarray:
@@ -673,10 +720,13 @@ def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_
 
     benchmark = benchmark_rate(date, term)
     # Riskier firms are charged more: the markup rises with the rating grade.
-    year_effect = np.array([6.0, 4.0, 0.0, 2.0, 6.0]) if policy is None else policy["markup_year_pp"]
+    if policy is None:
+        year_markup = np.array([6.0, 4.0, 0.0, 2.0, 6.0])[year - 2014]
+    else:  # version 2: years from policy["first_year"] (2011, for the seasoned stock)
+        year_markup = policy["markup_year_pp"][year - policy["first_year"]]
     markup = (np.array([8.0, 16.0, 24.0, 32.0, 42.0])[rating]
               + np.array([-4.0, -4.0, 0.0, 2.0, 3.0, 4.0])[guarantee]
-              + year_effect[year - 2014]
+              + year_markup
               + 4.0 * (size == 0) + rng.normal(0.0, 8.0, size=n))
     if markup_shift is not None:  # version 2: the account manager prices the soft information
         markup = markup + markup_shift
@@ -696,14 +746,21 @@ def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_
     }
 
 
+SEASONED_YEARS = (2011, 2012, 2013)
+
+
 def _policy_parameters() -> dict:
-    """Version 2: the ``[loan_size]`` and ``[markup_year_effect_pp]`` tables of ``true_parameters.toml``.
+    """Version 2: the ``[loan_size]``, ``[markup_year_effect_pp]`` and ``[seasoned_stock]`` tables of
+    ``true_parameters.toml``.
 
     Returns:
-        ``{"loan_size": dict, "markup_year_pp": array of shape (5,)}``, the markup points for 2014 to 2018.
+        ``{"loan_size": dict, "first_year": 2011, "markup_year_pp": array of shape (8,), "seasoned_stock": dict}``:
+        the markup points for 2011 to 2018 (2011-2013 from ``[seasoned_stock]``, used by scenario "branch" only),
+        and the seasoned stock's parameters with its ``years``.
 
     Raises:
-        ValueError: ``[markup_year_effect_pp]`` does not name exactly the years 2014 to 2018.
+        ValueError: ``[markup_year_effect_pp]`` does not name exactly the years 2014 to 2018, or a list of
+            ``[seasoned_stock]`` does not have one value for each of 2011 to 2013.
     """
     spec = _parameter_file()
     by_year = {int(year): float(value) for year, value in spec["markup_year_effect_pp"].items()}
@@ -711,7 +768,14 @@ def _policy_parameters() -> dict:
     if sorted(by_year) != years:
         raise ValueError(f"[markup_year_effect_pp] must give the years {years[0]} to {years[-1]}, "
                          f"got {sorted(by_year)}")
-    return {"loan_size": dict(spec["loan_size"]), "markup_year_pp": np.array([by_year[y] for y in years])}
+    stock = dict(spec["seasoned_stock"], years=SEASONED_YEARS)
+    for key in ("year_weights", "vintage_logit", "markup_year_effect_pp"):
+        if len(stock[key]) != len(SEASONED_YEARS):
+            raise ValueError(f"[seasoned_stock] {key} must give one value for each of {SEASONED_YEARS}, "
+                             f"got {stock[key]}")
+    markups = [*map(float, stock["markup_year_effect_pp"]), *(by_year[y] for y in years)]
+    return {"loan_size": dict(spec["loan_size"]), "first_year": SEASONED_YEARS[0],
+            "markup_year_pp": np.array(markups), "seasoned_stock": stock}
 
 
 def working_capital_limit(revenue_10k, total_assets_10k, loan_size: dict | None = None) -> np.ndarray:
@@ -802,7 +866,8 @@ def _linear_predictor(beta: pd.Series, loans: dict) -> np.ndarray:
         effects = np.array([0.0] + [b(f"{key}[T.{level}]") for level in levels[1:]])
         eta += effects[loans[column]]
     year_effects = np.array([0.0] + [b(f"C(origination_year)[T.{y}]") for y in range(2015, 2019)])
-    eta += year_effects[loans["year"] - 2014]
+    # Years before 2014 (the seasoned stock) take the reference's 0; the caller adds their own effect.
+    eta += year_effects[np.maximum(loans["year"] - 2014, 0)]
     return eta
 
 
