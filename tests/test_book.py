@@ -43,11 +43,13 @@ def test_data_page_dictionary_is_the_schema():
 
 def test_data_page_true_coefficients_are_the_parameter_file():
     page = between((ROOT / "data" / "loans.md").read_text(encoding="utf-8"), "true-coefficients")
-    rows = dict(re.findall(r"^\| `(.+?)` \| (-?[\d.]+) \|$", page, re.M))
-    truth = true_coefficients()
+    rows = {name: (float(structural), float(pseudo)) for name, structural, pseudo
+            in re.findall(r"^\| `(.+?)` \| (-?[\d.]+) \| (-?[\d.]+) \|$", page, re.M)}
+    truth, pseudo_true = true_coefficients(), true_coefficients("pseudo_true")
     assert set(rows) == set(truth.index)
-    for name, value in rows.items():
-        assert float(value) == truth[name], name
+    for name, (structural, pseudo) in rows.items():
+        assert structural == truth[name], name
+        assert pseudo == pytest.approx(pseudo_true[name], abs=5e-5), name
 
 
 def test_every_toc_entry_exists_and_chapters_are_numbered_in_reading_order():

@@ -52,10 +52,26 @@ def test_command_writes_one_book_per_student_and_the_key(class_data):
     assert (class_data / "s001" / "loans.csv").read_bytes() == expected.read_bytes()
 
 
+def test_key_holds_the_pseudo_true_coefficients_beside_the_structural_ones(class_data):
+    key = read_answer_key(class_data / "answer_key.csv")
+    pseudo_true = true_coefficients("pseudo_true")
+    for student_id, rows in key.groupby("student_id"):
+        rows = rows.set_index("term")
+        pd.testing.assert_series_equal(rows["pseudo_true_coefficient"], pseudo_true, check_names=False)
+    markup = key[key["term"] == "markup_pct"].iloc[0]
+    # the soft information the markup carries: the logit's target is three times the causal effect
+    assert markup["pseudo_true_coefficient"] == pytest.approx(0.045, abs=0.002)
+    assert markup["true_coefficient"] == 0.015
+    readme = (class_data / "answer_key_README.txt").read_text(encoding="utf-8")
+    assert "pseudo_true_coefficient" in readme and "no amount of data closes the gap" in readme
+
+
 def test_two_students_get_different_books(class_data):
     a = pd.read_csv(class_data / "s001" / "loans.csv")
     b = pd.read_csv(class_data / "s003" / "loans.csv")
-    assert len(a) == len(b) == N_LOANS
+    # N_LOANS loans granted 2014-2018 each, and each its own seasoned stock on top
+    assert (~a["seasoned_stock"]).sum() == (~b["seasoned_stock"]).sum() == N_LOANS
+    assert a["seasoned_stock"].sum() > 0 and a["seasoned_stock"].sum() != b["seasoned_stock"].sum()
     assert not a["markup_pct"].equals(b["markup_pct"])
     assert a["default_12m"].sum() != b["default_12m"].sum()
 

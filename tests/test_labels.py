@@ -91,3 +91,12 @@ def test_readable_labels_model_terms_rounds_and_takes_a_chapters_names():
     with pytest.raises(KeyError, match="no column 'nothing'"):
         readable(table, percent_columns=["nothing"])
     assert np.isclose(table.iloc[0, 0], 0.123456)
+
+
+def test_readable_keeps_a_coefficients_interval_on_the_coefficients_scale():
+    # compare_with_truth gives ci_low/ci_high in log-odds: not shares, so not percentages
+    table = pd.DataFrame({"estimate": [0.0378], "ci_low": [-0.419], "ci_high": [0.0448]}, index=["markup_pct"])
+    shown = readable(table)
+    assert shown.iloc[0, 1] == -0.419 and shown.iloc[0, 2] == 0.045
+    rates = pd.DataFrame({"rate": [0.05], "ci_low": [0.04], "ci_high": [0.06]}, index=["all"])
+    assert list(readable(rates).iloc[0]) == ["5.0%", "4.0%", "6.0%"]

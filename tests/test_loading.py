@@ -82,8 +82,19 @@ def test_missing_file_is_named(tmp_path):
 
 
 # --- The table of files an analyst may send -----------------------------------------------------------------
-# Each builder gets the first 50 rows of data/loans.csv as text (row i is line i + 2 of a plain CSV) and a
-# folder, writes one file and returns its path. Row 5 (L000006, line 7) is a default: ead 142.5, recovery 97.15.
+# Each builder gets the first 50 loans granted from 2014 on in data/loans.csv as text, with its 35 columns
+# (row i is line i + 2 of a plain CSV) and a folder, writes one file and returns its path. Row 23 (line 25) is
+# a default: amount 25.0, ead 14.58, recovery 6.75. An expected message names a row's loan id as loan(i): the
+# ids of these rows come after the seasoned stock's, so they move when the size of the stock changes.
+
+def loan(row: int) -> str:
+    """In an expected message, the loan id of row ``row`` of the rows (filled in by the test)."""
+    return f"<loan id of row {row}>"
+
+
+def with_loan_ids(part: str, rows: pd.DataFrame) -> str:
+    return re.sub(r"<loan id of row (\d+)>", lambda m: rows.loc[int(m.group(1)), "loan_id"], part)
+
 
 def changed(rows: pd.DataFrame, changes: dict) -> pd.DataFrame:
     """A copy of the rows with {(row, column): text} put in."""
@@ -174,12 +185,12 @@ CASES = [
     pytest.param(workbook({(2, "loan_amount_10k"): "1,234.5", (4, "origination_date"): 41641},
                           blank_rows=(3,)), {},
                  ["book.xlsx (sheet 贷款台账)", "values of the wrong type",
-                  "column loan_amount_10k: not a valid float ('1,234.5') in row 5 (L000003)", "1234.5",
-                  "column origination_date: not a valid date ('41641') in row 7 (L000005)", "YYYY-MM-DD",
+                  f"column loan_amount_10k: not a valid float ('1,234.5') in row 5 ({loan(2)})", "1234.5",
+                  f"column origination_date: not a valid date ('41641') in row 7 ({loan(4)})", "YYYY-MM-DD",
                   "Excel serial date number: it is 2014-01-02"], id="xlsx-bad-values-and-blank-row"),
     pytest.param(workbook({(1, "debt_ratio_pct"): 130}), {},
                  ["book.xlsx (sheet 贷款台账)",
-                  "column debt_ratio_pct: value outside 0 to 100 (130.0) in row 3 (L000002)"],
+                  f"column debt_ratio_pct: value outside 0 to 100 (130.0) in row 3 ({loan(1)})"],
                  id="xlsx-out-of-range"),
     pytest.param(workbook(), {"sheet": "summary"}, ["book.xlsx", "no sheet 'summary'", "'贷款台账'"],
                  id="xlsx-no-such-sheet"),
@@ -199,7 +210,7 @@ CASES = [
     pytest.param(renamed({"loan_amount_10k": "贷款金额(万元)", "term_months": "期限(月)"}),
                  {"chinese_headers": True}, LOADS, id="some-chinese-headers-asked"),
     pytest.param(renamed(CHINESE), {"chinese_headers": False},
-                 ["ledger.csv", "missing column(s): loan_id, borrower_id", "found (32): 借据号, 客户编号"],
+                 ["ledger.csv", "missing column(s): loan_id, borrower_id", "found (35): 借据号, 客户编号"],
                  id="chinese-headers-refused"),
     pytest.param(renamed({**CHINESE, "loan_amount_10k": "贷款金额(元)"}), {},
                  ["ledger.csv", "missing column(s): loan_amount_10k", "unexpected column(s): 贷款金额(元)",
@@ -212,9 +223,10 @@ CASES = [
                                             folder / "no_markup.csv"), {},
                  ["no_markup.csv: the columns are not those of the loan book",
                   "missing column(s): markup_pct; unexpected column(s): colour",
-                  "expected (32): loan_id, borrower_id, loan_sequence", "found (32): loan_id, borrower_id",
+                  "expected (35): loan_id, borrower_id, loan_sequence", "found (35): loan_id, borrower_id",
                   ", contract_rate_pct, default_12m, months_to_default, max_days_past_due, classification_at_cutoff, "
-                  "ead_10k, recovery_10k, colour", "Rename the file's headers"], id="missing-and-unexpected-columns"),
+                  "ead_10k, recovery_10k, guarantee_circle, inclusive_scope, seasoned_stock, colour",
+                  "Rename the file's headers"], id="missing-and-unexpected-columns"),
     pytest.param(text_file("title.csv", "S支行贷款台账\n" + ",".join(COLUMN_NAMES) + "\n"), {},
                  ["title.csv", "found (1): S支行贷款台账", "is a title, delete it"],
                  id="title-line-above-header"),
@@ -224,23 +236,23 @@ CASES = [
                  rows, folder), {}, LOADS, id="trailing-commas-of-an-excel-export"),
     pytest.param(lambda rows, folder: text_file("unnamed.csv", rows.assign(**{"": ""}).to_csv(index=False).replace(
                  "\n", "note\n", 3).replace("note\n", "\n", 1))(rows, folder), {},
-                 ["unnamed.csv", "column 33 (no header): has values but no header in line 2 (L000001), "
-                  "line 3 (L000002)"], id="values-under-no-header"),
+                 ["unnamed.csv", f"column 36 (no header): has values but no header in line 2 ({loan(0)}), "
+                  f"line 3 ({loan(1)})"], id="values-under-no-header"),
     # formats of values
     pytest.param(csv_with({(2, "loan_amount_10k"): "1,234.5", (3, "markup_pct"): "15%"}, "thousands.csv"), {},
                  ["thousands.csv: values of the wrong type",
-                  "column loan_amount_10k: not a valid float ('1,234.5') in line 4 (L000003). Expected plain numbers "
-                  "such as 1234.5", "write 1,234.5 as 1234.5",
-                  "column markup_pct: not a valid float ('15%') in line 5 (L000004)", "write 15% as 15"],
+                  f"column loan_amount_10k: not a valid float ('1,234.5') in line 4 ({loan(2)}). Expected plain "
+                  "numbers such as 1234.5", "write 1,234.5 as 1234.5",
+                  f"column markup_pct: not a valid float ('15%') in line 5 ({loan(3)})", "write 15% as 15"],
                  id="thousands-separators-and-percent-signs"),
     pytest.param(csv_with({(1, "employees"): "1,200"}, "int_thousands.csv"), {},
-                 ["int_thousands.csv", "column employees: not a valid int ('1,200') in line 3 (L000002)",
+                 ["int_thousands.csv", f"column employees: not a valid int ('1,200') in line 3 ({loan(1)})",
                   "Expected whole numbers such as 12", "write 1,200 as 1200"], id="thousands-separator-in-a-count"),
     pytest.param(csv_with({(2, "origination_date"): "2014/1/2"}, "slash.csv"), {},
-                 ["slash.csv", "column origination_date: not a valid date ('2014/1/2') in line 4 (L000003)",
+                 ["slash.csv", f"column origination_date: not a valid date ('2014/1/2') in line 4 ({loan(2)})",
                   "Expected ISO dates YYYY-MM-DD", "write 2014/1/2 as 2014-01-02"], id="slash-dates"),
     pytest.param(csv_with({(2, "origination_date"): "41641"}, "serial.csv"), {},
-                 ["serial.csv", "column origination_date: not a valid date ('41641') in line 4 (L000003)",
+                 ["serial.csv", f"column origination_date: not a valid date ('41641') in line 4 ({loan(2)})",
                   "Expected ISO dates YYYY-MM-DD", "41641 looks like an Excel serial date number: it is 2014-01-02"],
                  id="excel-serial-dates"),
     pytest.param(csv_with({(2, "origination_date"): "2014-01-02 00:00:00"}, "datetime.csv"), {},
@@ -258,29 +270,32 @@ CASES = [
     pytest.param(csv_with({(1, "owner_experience_years"): "40.0", (1, "owner_age_years"): "50"}, "experience.csv"),
                  {}, ["experience.csv: the data break the schema",
                       "owner_experience_years is more than owner_age_years - 16", "owner_experience_years 40.0, "
-                      "owner_age_years 50", "in line 3 (L000002)"], id="experience-beyond-working-life"),
+                      "owner_age_years 50", f"in line 3 ({loan(1)})"], id="experience-beyond-working-life"),
     pytest.param(csv_with({(1, "shareholder_holding_years"): "30.0", (1, "firm_age_years"): "5.6"}, "holding.csv"),
                  {}, ["holding.csv", "shareholder_holding_years is longer than firm_age_years",
-                      "in line 3 (L000002)"], id="holding-longer-than-firm-age"),
-    pytest.param(csv_with({(5, "ead_10k"): "200.0", (5, "recovery_10k"): "10.0"}, "ead.csv"), {},
-                 ["ead.csv", "ead_10k is larger than loan_amount_10k (ead_10k 200.0, loan_amount_10k 190.0) "
-                  "in line 7 (L000006)"], id="ead-above-amount"),
-    pytest.param(csv_with({(5, "recovery_10k"): "150.0"}, "recovery.csv"), {},
-                 ["recovery.csv", "recovery_10k is larger than ead_10k (recovery_10k 150.0, ead_10k 142.5) "
-                  "in line 7 (L000006)"], id="recovery-above-ead"),
+                      f"in line 3 ({loan(1)})"], id="holding-longer-than-firm-age"),
+    pytest.param(csv_with({(23, "ead_10k"): "30.0", (23, "recovery_10k"): "10.0"}, "ead.csv"), {},
+                 ["ead.csv", "ead_10k is larger than loan_amount_10k (ead_10k 30.0, loan_amount_10k 25.0) "
+                  f"in line 25 ({loan(23)})"], id="ead-above-amount"),
+    pytest.param(csv_with({(23, "recovery_10k"): "20.0"}, "recovery.csv"), {},
+                 ["recovery.csv", "recovery_10k is larger than ead_10k (recovery_10k 20.0, ead_10k 14.58) "
+                  f"in line 25 ({loan(23)})"], id="recovery-above-ead"),
     # the file's own line numbers
     pytest.param(with_lines({1: "", 4: "   ", 5: ""}, {(5, "debt_ratio_pct"): "130.0"}), {},
-                 ["blank_lines.csv", "column debt_ratio_pct: value outside 0 to 100 (130.0) in line 10 (L000006)"],
+                 ["blank_lines.csv",
+                  f"column debt_ratio_pct: value outside 0 to 100 (130.0) in line 10 ({loan(5)})"],
                  id="blank-lines-above-an-error"),
     pytest.param(with_lines({1: "", 3: ""}, {(2, "loan_amount_10k"): "1,234.5"}), {},
-                 ["blank_lines.csv", "column loan_amount_10k: not a valid float ('1,234.5') in line 6 (L000003)"],
+                 ["blank_lines.csv",
+                  f"column loan_amount_10k: not a valid float ('1,234.5') in line 6 ({loan(2)})"],
                  id="blank-lines-above-a-wrong-type"),
     pytest.param(with_lines({3: ""}, {(1, "shareholder_holding_years"): "99.0"}), {},
-                 ["blank_lines.csv", "shareholder_holding_years is longer than firm_age_years", "in line 3 (L000002)",
-                  "column shareholder_holding_years: value outside 0 to 80 (99.0) in line 3 (L000002)"],
+                 ["blank_lines.csv", "shareholder_holding_years is longer than firm_age_years",
+                  f"in line 3 ({loan(1)})",
+                  f"column shareholder_holding_years: value outside 0 to 80 (99.0) in line 3 ({loan(1)})"],
                  id="blank-line-below-an-error"),
-    pytest.param(with_lines({4: "L999999,too,many,values" + "," * 31}), {},
-                 ["blank_lines.csv", "line 5 has 35 values where the header has 32 columns", "double quotes"],
+    pytest.param(with_lines({4: "L999999,too,many,values" + "," * 34}), {},
+                 ["blank_lines.csv", "line 5 has 38 values where the header has 35 columns", "double quotes"],
                  id="a-line-with-too-many-values"),
     pytest.param(with_lines({2: 'L999999,"B000001'}), {},
                  ["blank_lines.csv", "a double quote (\") opens a value on line 3 that is never closed"],
@@ -298,7 +313,7 @@ def test_a_file_as_an_analyst_sends_it(tmp_path, raw_rows, build, options, expec
     with pytest.raises(DataFileError) as err:
         load_loans(path, **options)
     message = str(err.value)
-    missing = [part for part in expected if part not in message]
+    missing = [part for part in (with_loan_ids(part, raw_rows) for part in expected) if part not in message]
     assert not missing, f"{missing} not in:\n{message}"
     assert err.value.source.startswith(str(path))
 
@@ -382,10 +397,23 @@ def test_every_problem_is_reported_at_once(tmp_path, raw_rows):
 
 def test_nothing_is_changed_on_the_way_in(root, loans):
     raw = pd.read_csv(root / "data" / "loans.csv", dtype=str, keep_default_na=False)
-    assert len(raw) == len(loans)
-    assert raw["loan_id"].tolist() == loans["loan_id"].tolist()
-    assert (raw["markup_pct"].astype(float) == loans["markup_pct"]).all()
-    assert raw["guarantee_method"].tolist() == loans["guarantee_method"].astype(str).tolist()
+    assert len(raw) == 22944 and list(raw.columns[-3:]) == ["guarantee_circle", "inclusive_scope", "seasoned_stock"]
+    # By default the seasoned stock (granted 2011-2013) is left out, with its column; nothing else is.
+    granted = raw.loc[raw["seasoned_stock"] == "False"].reset_index(drop=True)
+    assert len(granted) == len(loans) == 20000
+    assert list(loans.columns) == list(raw.columns[:-1])
+    assert granted["loan_id"].tolist() == loans["loan_id"].tolist()
+    assert (granted["markup_pct"].astype(float) == loans["markup_pct"]).all()
+    assert granted["guarantee_method"].tolist() == loans["guarantee_method"].astype(str).tolist()
+    assert loans["guarantee_circle"].fillna("").tolist() == granted["guarantee_circle"].tolist()
+    assert (granted["inclusive_scope"] == "True").tolist() == loans["inclusive_scope"].tolist()
+    # Asked for, every row of the file comes back, in the file's order.
+    whole = load_loans(root / "data" / "loans.csv", seasoned_stock=True)
+    assert list(whole.columns) == list(raw.columns)
+    assert raw["loan_id"].tolist() == whole["loan_id"].tolist()
+    assert (raw["seasoned_stock"] == "True").tolist() == whole["seasoned_stock"].tolist()
+    assert (raw["markup_pct"].astype(float) == whole["markup_pct"]).all()
+    assert whole.loc[whole["seasoned_stock"], "origination_date"].dt.year.between(2011, 2013).all()
 
 
 # --- The optional columns of the generator's version-2 scenarios ------------------------------------------------

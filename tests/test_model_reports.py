@@ -150,8 +150,10 @@ def test_compare_with_truth_never_counts_an_exploded_interval_as_covering(no_ple
 def test_a_reference_level_without_defaults_is_refused_even_if_the_optimiser_says_converged(loans):
     data = loans[["default_12m", "guarantee_method", "markup_pct"]].copy()
     data.loc[data["guarantee_method"] == "mortgage", "default_12m"] = 0  # mortgage is the reference level
-    fit = _quiet_fit("default_12m ~ guarantee_method + markup_pct", data, method="bfgs", maxiter=200)
-    assert fit.mle_retvals["converged"] and fit.bse.max() < 1e3  # nothing else gives it away
+    # L-BFGS stops early on the flat likelihood (on this book BFGS runs on until the standard errors pass
+    # 1,000, which the standard-error rule would catch): it says it converged, with modest standard errors
+    fit = _quiet_fit("default_12m ~ guarantee_method + markup_pct", data, method="lbfgs", maxiter=200)
+    assert fit.mle_retvals["converged"] and fit.bse.max() < 1e2  # nothing else gives it away
     flagged = unstable_parameters(fit)
     assert list(flagged.index) == ["Intercept", *[n for n in fit.params.index if n.startswith("guarantee_method")]]
     n_mortgage = int((data["guarantee_method"] == "mortgage").sum())

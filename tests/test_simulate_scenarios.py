@@ -16,7 +16,9 @@ from smecredit.simulate import (DEFAULT_SEED, inclusive_scope, pseudo_true_coeff
                                 simulate_loan_book, true_coefficients, true_model, working_capital_limit,
                                 write_loan_book)
 
-V2 = [name for name in scenario_names() if name != "book"]
+V2 = [name for name in scenario_names() if name != "version-1"]
+# sha256 of data/loans.csv as the first edition shipped it (commit 0141158): version 1 must still make it.
+VERSION_1_SHA256 = "eb7ef7e90260cd219a298448ad2e1eb28f6ab8c1f9372677ddfa4c7a608f513b"
 SOFT_INFO = ["private-information", "no-causal-markup"]
 
 
@@ -26,14 +28,21 @@ def books():
     return {name: typed_loan_book(simulate_loan_book(20_000, seed=DEFAULT_SEED, scenario=name)) for name in V2}
 
 
-def test_the_book_is_the_default_scenario_and_unchanged(root, tmp_path):
-    assert scenario_names()[0] == "book" and {"private-information", "no-causal-markup"} <= set(V2)
-    pd.testing.assert_series_equal(true_coefficients(), true_coefficients("structural", "book"))
-    pd.testing.assert_frame_equal(simulate_loan_book(300, seed=4), simulate_loan_book(300, seed=4, scenario="book"))
+def test_branch_is_the_default_scenario_and_makes_the_book(root, tmp_path):
+    assert scenario_names()[0] == "branch" and scenario_names()[-1] == "version-1"
+    assert {"private-information", "no-causal-markup", "circles"} <= set(V2)
+    pd.testing.assert_series_equal(true_coefficients(), true_coefficients("structural", "branch"))
+    pd.testing.assert_frame_equal(simulate_loan_book(300, seed=4), simulate_loan_book(300, seed=4, scenario="branch"))
     out = tmp_path / "book.csv"
-    subprocess.run([sys.executable, "-m", "smecredit.simulate", "--scenario", "book", "--out", str(out)],
-                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "smecredit.simulate", "--out", str(out)], check=True, capture_output=True)
     assert out.read_bytes() == (root / "data" / "loans.csv").read_bytes()
+
+
+def test_version_1_still_makes_the_first_editions_book_byte_for_byte(tmp_path):
+    import hashlib
+
+    path = write_loan_book(simulate_loan_book(scenario="version-1"), tmp_path / "v1.csv")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == VERSION_1_SHA256
 
 
 def test_command_line_picks_a_scenario(tmp_path):
@@ -50,7 +59,8 @@ def test_command_line_picks_a_scenario(tmp_path):
 
 
 def test_unknown_scenario_and_kind_are_errors():
-    with pytest.raises(ValueError, match="unknown scenario 'nope'; choose one of book"):
+    with pytest.raises(ValueError, match="unknown scenario 'nope'; choose one of branch, private-information, "
+                                         "no-causal-markup, circles, version-1$"):
         simulate_loan_book(10, scenario="nope")
     with pytest.raises(ValueError, match="kind must be 'structural' or 'pseudo_true'"):
         true_coefficients(kind="causal")
@@ -122,12 +132,13 @@ def test_a_scenario_missing_from_the_shipped_table_is_a_clear_error(monkeypatch,
     monkeypatch.setattr(simulate, "PSEUDO_TRUE_TABLE", str(partial))  # an absolute path wins in joinpath
     with pytest.raises(ValueError, match="no complete rows for scenario 'circles'.*--write-pseudo-true"):
         pseudo_true_coefficients("circles")
-    assert pseudo_true_coefficients("book")["markup_pct"] == pytest.approx(0.0156, abs=1e-4)
+    assert pseudo_true_coefficients("version-1")["markup_pct"] == pytest.approx(0.0156, abs=1e-4)
 
 
-def test_in_the_book_pseudo_true_and_structural_markup_agree():
-    pseudo = pseudo_true_coefficients("book", with_std_err=True).loc["markup_pct"]
-    assert abs(pseudo["pseudo_true_coefficient"] - true_coefficients()["markup_pct"]) < 3 * pseudo["std_err"]
+def test_in_version_1_pseudo_true_and_structural_markup_agree():
+    pseudo = pseudo_true_coefficients("version-1", with_std_err=True).loc["markup_pct"]
+    structural = true_coefficients("structural", "version-1")["markup_pct"]
+    assert abs(pseudo["pseudo_true_coefficient"] - structural) < 3 * pseudo["std_err"]
 
 
 def test_no_causal_markup_comes_out_significant_anyway(books):
@@ -168,8 +179,9 @@ def test_working_capital_limit_is_the_cbrc_formula_with_the_stated_parameters():
         working_capital_limit([1.0, 2.0], [10.0])
 
 
-def test_the_book_has_loans_above_revenue_and_assets(loans):
-    # what the working-capital rule of version 2 removes: data/loans.csv is left as it is
+def test_version_1_had_loans_above_revenue_and_assets():
+    # what the working-capital rule of version 2 removes
+    loans = simulate_loan_book(scenario="version-1")
     assert (loans["loan_amount_10k"] > loans["annual_revenue_10k"]).mean() == pytest.approx(0.2000, abs=5e-4)
     assert (loans["loan_amount_10k"] > loans["total_assets_10k"]).mean() == pytest.approx(0.2551, abs=5e-4)
     micro = loans[loans["size_class"] == "micro"]
@@ -214,7 +226,7 @@ def test_medium_firms_and_loans_over_the_cap_are_never_in_scope(books, name):
 
 
 @pytest.mark.parametrize("name", V2)
-def test_markups_fall_in_2018_under_the_two_controls(books, name, loans):
+def test_markups_fall_in_2018_under_the_two_controls(books, name):
     from smecredit.simulate import _policy_parameters
 
     policy = _policy_parameters()
@@ -224,8 +236,8 @@ def test_markups_fall_in_2018_under_the_two_controls(books, name, loans):
     by_year = books[name].groupby("origination_year")["markup_pct"].mean()
     # steps of 5 points and the floor at -10 take a little off the stated fall
     assert by_year[2017] - by_year[2018] >= stated_fall - 1.0
-    book = loans.groupby("origination_year")["markup_pct"].mean()
-    assert book[2018] - book[2017] == pytest.approx(4.13, abs=0.01)  # the book: unchanged, rising
+    version_1 = simulate_loan_book(scenario="version-1").groupby("origination_year")["markup_pct"].mean()
+    assert version_1[2018] - version_1[2017] == pytest.approx(4.13, abs=0.01)  # the first edition's: rising
 
 
 # --- (b) timing: the month of default by repayment method and term -------------------------------------------
@@ -313,8 +325,12 @@ def test_the_seasoned_stock_is_the_2011_2013_loans_still_outstanding_on_1_januar
     assert (seasoned == (book["origination_year"] < 2014)).all()
     assert set(book.loc[seasoned, "origination_year"]) == {2011, 2012, 2013}
     maturity = book["origination_date"] + pd.to_timedelta((book["term_months"] * 30.44).round(), unit="D")
-    assert (maturity[seasoned] > pd.Timestamp("2014-01-01")).all()
-    # n_loans counts the loans granted 2014-2018; the stock comes on top (about 2,700 loans, 12% of the file)
+    outstanding = maturity > pd.Timestamp("2014-01-01")
+    # the others had matured, but defaulted within the disposal time (12 months) before 2014: bad loans still held
+    held_bad = ~outstanding & (book["default_12m"] == 1) & (maturity > pd.Timestamp("2014-01-01") - pd.Timedelta(days=365))
+    assert (outstanding | held_bad)[seasoned].all()
+    assert 50 < (held_bad & seasoned).sum() < 400
+    # n_loans counts the loans granted 2014-2018; the stock comes on top (about 2,900 loans, 13% of the file)
     assert (~seasoned).sum() == 20_000
     assert 2_000 < seasoned.sum() < 3_500
     # the other scenarios have no stock and no column
@@ -355,3 +371,16 @@ def test_a_loan_before_2014_must_be_flagged_seasoned(tmp_path):
     path = write_loan_book(frame, tmp_path / "unflagged.csv")
     with pytest.raises(DataFileError, match="before 2014 but the loan is not flagged seasoned_stock"):
         load_loans(path, seasoned_stock=True)
+
+
+def test_data_cutoff_is_each_scenarios_last_day():
+    from smecredit.simulate import data_cutoff
+
+    assert data_cutoff() == pd.Timestamp("2020-03-31") == data_cutoff("private-information")
+    assert data_cutoff("version-1") == pd.Timestamp("2019-12-31")
+    # the book's last recovery-bearing default can be recognised no later than the cut-off
+    loans = typed_loan_book(simulate_loan_book(2_000, seed=3))
+    window_end = loans["origination_date"] + pd.DateOffset(months=12, days=90)
+    assert (window_end <= data_cutoff()).all()
+    with pytest.raises(ValueError, match="unknown scenario"):
+        data_cutoff("nope")

@@ -21,6 +21,13 @@ OPERATING_COST_PCT = 1.0
 """Cost of originating and monitoring a loan. An assumption: small loans cost nearly as much to
 investigate as large ones, so for the smallest tickets the true share is higher."""
 
+# --- Bad loans on the book ------------------------------------------------------------------------------
+NPL_DISPOSAL_MONTHS = 12
+"""Months a non-performing loan stays on the balance sheet before it is recovered, written off (核销) or
+sold, for year-end NPL ratios (``smecredit.schedule.book_at(..., write_off_months=)``). An assumption, not a
+sourced figure: the loan book records no write-off dates. Chapter 2 sets the ratio with it beside the ratio
+with no disposal at all, an upper bound, so that a reader sees how much the choice matters."""
+
 # --- Capital ------------------------------------------------------------------------------------------
 RISK_WEIGHT_SMALL_MICRO = 0.75
 """Risk weight of a qualifying small or micro enterprise exposure under the standardised approach of

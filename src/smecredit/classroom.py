@@ -43,12 +43,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from smecredit.simulate import BOOK, DEFAULT_N_LOANS, scenario_names, simulate_loan_book, true_model, write_loan_book
+from smecredit.simulate import (BOOK, DEFAULT_N_LOANS, scenario_names, scenario_spec, simulate_loan_book,
+                                true_coefficients, true_model, write_loan_book)
 
 KEY_FILE = "answer_key.csv"
 KEY_NOTES_FILE = "answer_key_README.txt"
 STUDENT_NOTES_FILE = "README.txt"
 KEY_COLUMNS = ["student_id", "seed", "n_loans", "term", "true_coefficient", "estimate", "std_err", "converged"]
+# Written beside the true coefficient since the book's second edition, not required of older keys.
+PSEUDO_TRUE_COLUMN = "pseudo_true_coefficient"
 DEFAULT_K = 2.0
 ODDS_RATIO_TOLERANCE = 0.01  # on the log scale: an odds ratio within about 1% of exp(estimate)
 MAX_ID_LENGTH = 64
@@ -208,14 +211,15 @@ def make_class_data(student_ids: Iterable[str], out_dir: str | Path, n_loans: in
         salt: optional text mixed into every seed (see ``student_seed``).
         progress: optional callable taking a line of text, called once per student.
         scenario: the generator's scenario (``smecredit.simulate.scenario_names()``); the default,
-            ``"book"``, is the generator of ``data/loans.csv``. With another, every book comes from that
-            scenario and ``true_coefficient`` holds its structural coefficients (the causal effects;
-            the key's notes say where the pseudo-true ones are).
+            ``"branch"``, is the generator of ``data/loans.csv``. Every book comes from the scenario and
+            ``true_coefficient`` holds its structural coefficients (the causal effects) and
+            ``pseudo_true_coefficient`` what a logit on the book's columns converges to.
 
     Returns:
         The answer key, one row per student and term, columns ``student_id``, ``seed``, ``n_loans``,
-        ``term`` (statsmodels' parameter name), ``true_coefficient`` (the same for every student:
-        one true model), ``estimate`` and ``std_err`` (log-odds scale, from that student's book)
+        ``term`` (statsmodels' parameter name), ``true_coefficient`` and ``pseudo_true_coefficient``
+        (structural and pseudo-true, the same for every student: one true model), ``estimate`` and
+        ``std_err`` (log-odds scale, from that student's book)
         and ``converged`` (False if the fit did not converge; then do not grade on that book).
 
     Raises:
@@ -232,6 +236,7 @@ def make_class_data(student_ids: Iterable[str], out_dir: str | Path, n_loans: in
     if scenario not in scenario_names():
         raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(scenario_names())}")
     truth = true_model(scenario).coefficients
+    pseudo_true = true_coefficients("pseudo_true", scenario)
     pieces = []
     for student_id in ids:
         seed = student_seed(student_id, salt)
@@ -244,13 +249,14 @@ def make_class_data(student_ids: Iterable[str], out_dir: str | Path, n_loans: in
         terms = list(truth.index)
         pieces.append(pd.DataFrame({
             "student_id": student_id, "seed": seed, "n_loans": n_loans, "term": terms,
-            "true_coefficient": truth[terms].to_numpy(), "estimate": result.params[terms].to_numpy(),
+            "true_coefficient": truth[terms].to_numpy(), PSEUDO_TRUE_COLUMN: pseudo_true[terms].to_numpy(),
+            "estimate": result.params[terms].to_numpy(),
             "std_err": result.bse[terms].to_numpy(), "converged": converged,
         }))
         if progress is not None:
             note = "" if converged else " -- fit did NOT converge: " + "; ".join(messages)
             progress(f"{student_id}: seed {seed}, {n_loans:,} loans, {int(path.stat().st_size / 1024):,} KiB{note}")
-    key = pd.concat(pieces, ignore_index=True)[KEY_COLUMNS]
+    key = pd.concat(pieces, ignore_index=True)[[*KEY_COLUMNS[:5], PSEUDO_TRUE_COLUMN, *KEY_COLUMNS[5:]]]
     key.to_csv(out_dir / KEY_FILE, index=False, lineterminator="\n", float_format="%.10g")
     (out_dir / KEY_NOTES_FILE).write_text(_key_notes(n_loans, salt, scenario), encoding="utf-8")
     return key
@@ -258,16 +264,16 @@ def make_class_data(student_ids: Iterable[str], out_dir: str | Path, n_loans: in
 
 def _student_notes(student_id: str, seed: int, n_loans: int, scenario: str = BOOK) -> str:
     if scenario == BOOK:
-        made = f"""loans.csv holds {n_loans:,} SIMULATED SME loans, made by the book's generator with seed {seed}
+        made = f"""loans.csv holds SIMULATED SME loans, made by the book's generator with seed {seed}
 (python -m smecredit.simulate --seed {seed} --n-loans {n_loans} writes the same file).
 It follows the same true default model as the book's data/loans.csv, so it has the same columns
-(see data/loans.md), but its loans, defaults and hence your estimates are your own."""
+(see data/loans.md): {n_loans:,} loans granted 2014-2018 and, on top, the loans of 2011-2013 still
+outstanding at the start of 2014 (seasoned_stock). Its loans, defaults and hence your estimates are your own."""
     else:
         made = f"""loans.csv holds {n_loans:,} SIMULATED SME loans, made by the book's generator with seed {seed}
 in its scenario {scenario!r} (python -m smecredit.simulate --scenario {scenario} --seed {seed}
---n-loans {n_loans} writes the same file). It has the columns of the book's data/loans.csv and
-one or two more (inclusive_scope, and guarantee_circle in scenario circles; see data/loans.md,
-where the section "Scenarios" says how this scenario differs), but its loans,
+--n-loans {n_loans} writes the same file). Its columns are those of the book's data/loans.csv, or
+some of them (data/loans.md: the section "Scenarios" says how this scenario differs), but its loans,
 defaults and hence your estimates are your own."""
     return f"""Your own loan book: student {student_id}
 
@@ -284,9 +290,11 @@ before starting Jupyter, or load it directly:
 
 def _key_notes(n_loans: int, salt: str, scenario: str = BOOK) -> str:
     formula = true_model().formula
-    if scenario != BOOK:
+    spec = scenario_spec(scenario)
+    if spec is not None and spec.soft_info_logit != 0:
+        which = "the book's own" if scenario == BOOK else "not the book's default"
         scenario_note = f"""
-SCENARIO: every book was made by the generator's scenario {scenario!r}, not the book's default
+SCENARIO: every book was made by the generator's scenario {scenario!r}, {which}
 (data/loans.md, section "Scenarios"). true_coefficient holds that scenario's STRUCTURAL coefficients
 (smecredit.true_coefficients("structural", "{scenario}"): the causal effects). A logit on the
 observed columns does not converge to them where something unobserved drives both a column and
@@ -302,9 +310,14 @@ answer_key.csv has one row per student and model term:
   student_id, seed   the student and the seed of their loan book: seed = {seed_rule}
   n_loans            loans in each book ({n_loans:,})
   term               the parameter name statsmodels gives the term
-  true_coefficient   the true coefficient of the simulation (log-odds). It is THE SAME FOR EVERY
-                     STUDENT: all books come from one true model, smecredit.true_coefficients(),
-                     listed in data/loans.md.
+  true_coefficient   the true (structural, causal) coefficient of the simulation (log-odds). It is
+                     THE SAME FOR EVERY STUDENT: all books come from one true model,
+                     smecredit.true_coefficients(), listed in data/loans.md.
+  pseudo_true_coefficient
+                     what the logit below converges to on the data's columns as the book grows
+                     without limit (smecredit.true_coefficients("pseudo_true")): the same for every
+                     student too. About 95% of correct 95% intervals cover it; where it differs from
+                     true_coefficient, no amount of data closes the gap.
   estimate, std_err  what a correct analysis of THAT student's book finds (log-odds): the full
                      true-model logit fitted with statsmodels,
                      smf.logit(formula, data=load_loans(".../loans.csv")).fit(), where formula is

@@ -674,10 +674,14 @@ def _finite(values) -> list:
     return [None if not np.isfinite(v) else float(v) for v in np.asarray(values, dtype=float)]
 
 
-def coefficient_widget(explorer: CoefficientExplorer, factor: str | None = None, width_se: float = 4.0):
+def coefficient_widget(explorer: CoefficientExplorer, factor: str | None = None, width_se: float = 4.0,
+                       truth_name: str = "true"):
     """The live coefficient explorer: a slider per coefficient (estimate ± ``width_se`` standard
     errors, widened to reach the truth), an effect-curve chooser, and buttons back to the estimate
     and to the simulation's truth. Computes and draws in the browser (static/explorers.js).
+
+    ``truth_name`` names the truth on its button ("Jump to the {truth_name} coefficients"), e.g.
+    ``"structural"`` when the explorer's truth is ``true_coefficients()`` of a book with soft information.
 
     Returns:
         an ``Explorer`` anywidget (display it as a cell's last value).
@@ -701,7 +705,7 @@ def coefficient_widget(explorer: CoefficientExplorer, factor: str | None = None,
             "truth": None if explorer.truth is None else _finite(explorer.truth),
             "loglik_max": explorer.loglik_max, "low": _finite(low), "high": _finite(high),
             "step": _finite((high - low) / 200), "intercept": intercept, "terms": terms, "outcome": "y",
-            "factor": factor, "columns": described}
+            "factor": factor, "columns": described, "truth_name": truth_name}
     return _explorer_widget_class()(kind="coefficients", spec=spec, data=data)
 
 

@@ -191,7 +191,9 @@ def readable(table: pd.DataFrame, percent_columns: Iterable[str] | None = None, 
         KeyError: a column in ``percent_columns`` is not in the table.
     """
     if percent_columns is None:
-        percent_columns = [c for c in table.columns if c in REPORT_COLUMNS and REPORT_COLUMNS[c][1]]
+        # An interval is a share only beside a rate; beside a coefficient it is on the coefficient's scale.
+        percent_columns = [c for c in table.columns if c in REPORT_COLUMNS and REPORT_COLUMNS[c][1]
+                           and (c not in ("ci_low", "ci_high") or "rate" in table.columns)]
     percent_columns = list(percent_columns)
     missing = [c for c in percent_columns if c not in table.columns]
     if missing:

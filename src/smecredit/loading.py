@@ -34,7 +34,7 @@ import pandas as pd
 import pandera.errors
 
 from smecredit.schema import (CHINESE_HEADERS, COLUMNS_BY_NAME, CROSS_COLUMN_RULES, LOAN_COLUMNS,
-                              columns_of, range_text, typed_loan_book)
+                              OPTIONAL_COLUMNS, columns_of, range_text, typed_loan_book)
 
 DATA_ENV_VAR = "SMECREDIT_DATA"
 # The download fallback (see fetch_data): base URL of the data files, the cache folder, and a switch
@@ -569,6 +569,9 @@ for _key, _name in _CHINESE_TO_COLUMN.items():
 del _key, _name
 
 
+_OPTIONAL_NAMES = {c.name for c in OPTIONAL_COLUMNS}  # no Chinese header: they do not stop the translation
+
+
 def _is_unnamed(name: str) -> bool:
     return name.endswith(" (no header)")
 
@@ -577,10 +580,12 @@ def _column_names(headers: list[str], chinese_headers: bool | None) -> tuple[lis
     """The loan book's name for each header, and whether Chinese ledger headers were translated.
 
     Chinese headers are translated when ``chinese_headers`` is True, or when it is None and every
-    header is Chinese; a header not in ``CHINESE_HEADERS`` keeps its name. An empty header becomes
+    header is Chinese, but for the optional columns (``OPTIONAL_COLUMNS``), which have no Chinese header
+    and keep their English names (the shipped book has them, so a copy of it with the Chinese headers
+    has them too); a header not in ``CHINESE_HEADERS`` keeps its name. An empty header becomes
     ``"<position> (no header)"``.
     """
-    named = [h for h in headers if h.strip()]
+    named = [h for h in headers if h.strip() and h.strip() not in _OPTIONAL_NAMES]
     translate = bool(chinese_headers) if chinese_headers is not None else (
         bool(named) and all(_CJK.search(h) for h in named))
     names = []
@@ -862,7 +867,7 @@ def validate_loans(frame: pd.DataFrame, source: str = "loan book") -> pd.DataFra
 
     Args:
         frame: one row per loan with the columns of ``smecredit.schema.LOAN_COLUMNS``, and perhaps the
-            optional ones (``OPTIONAL_COLUMNS``: ``guarantee_circle``, ``inclusive_scope``).
+            optional ones (``OPTIONAL_COLUMNS``: ``guarantee_circle``, ``inclusive_scope``, ``seasoned_stock``).
         source: how to name the data in error messages (usually the file path).
 
     Returns:
@@ -910,7 +915,8 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True, encodin
             GBK) or ``"utf-16"``; without it, such a file is refused with the encoding it looks like.
         chinese_headers: translate the Chinese headers of a bank's ledger (``smecredit.schema.CHINESE_HEADERS``,
             table "Chinese ledger headers" in ``data/loans.md``) to the loan book's names: True always,
-            False never, None (default) when every header is Chinese.
+            False never, None (default) when every header is Chinese (the optional columns, which have no
+            Chinese header, may keep their English names).
         sheet: the sheet of a workbook, by position or name (default: the first).
         seasoned_stock: keep the loans flagged ``seasoned_stock`` (granted 2011-2013, still outstanding on
             2014-01-01), which count in balances and NPL ratios (chapter 2). By default (False) they are
@@ -919,7 +925,7 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True, encodin
 
     Returns:
         DataFrame of shape (20000, 34) for the shipped file (the loans granted 2014-2018; with
-        ``seasoned_stock=True``, (22729, 35)), one row per loan, columns in the file's order,
+        ``seasoned_stock=True``, (22944, 35)), one row per loan, columns in the file's order,
         as in ``data/loans.md``: ids as text, counts as int64, amounts in 10k yuan and rates in percent as
         float64, ``origination_date`` as datetime64[ns], category columns as pandas Categoricals (reference
         level first; ordered for ``internal_rating``, ``size_class`` and ``classification_at_cutoff``).
@@ -941,7 +947,8 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True, encodin
         raise FileNotFoundError(f"no loan-book file at {path}")
     table = _open_table(path, encoding=encoding, sheet=sheet)
     names, translated = _column_names(table.headers, chinese_headers)
-    # The optional columns of version-2 scenarios (guarantee_circle, inclusive_scope) are checked when present.
+    # The optional columns of version-2 scenarios (guarantee_circle, inclusive_scope, seasoned_stock) are
+    # checked when present.
     expected = [c.name for c in columns_of(names)]
     _check_columns(table, names, expected, translated=translated, about="the loan book")
     kinds = {c.name: c.kind for c in columns_of(names)}

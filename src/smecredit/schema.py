@@ -118,18 +118,19 @@ LOAN_COLUMNS: list[LoanColumn] = [
                minimum=-30, maximum=150),
     LoanColumn("contract_rate_pct", "float", "percent", "Contract interest rate a year.", minimum=0, maximum=20),
     LoanColumn("default_12m", "int", "0/1",
-               "1 if within 12 months of origination the loan was 90+ days past due or classified "
-               "substandard or worse; else 0.", minimum=0, maximum=1),
+               "1 if within 12 months of origination the loan missed a payment it never made good and went 90+ "
+               "days past due or was classified substandard or worse (recognised within 12 months + 90 days; "
+               "in scenario version-1, within 12 months); else 0.", minimum=0, maximum=1),
     LoanColumn("months_to_default", "float", "months",
-               "Month after origination in which the loan defaulted (in the version-2 scenarios: the month "
-               "of the first payment missed and never made good, the default being recognised up to 90 "
-               "days later); empty if it did not.",
+               "Month after origination of the first payment missed and never made good, the default being "
+               "recognised up to 90 days later (in scenario version-1: the month the loan defaulted); empty "
+               "if it did not default.",
                minimum=1, maximum=12, nullable=True),
     LoanColumn("max_days_past_due", "int", "days", "Worst days past due within the 12 months.",
                minimum=0, maximum=400),
     LoanColumn("classification_at_cutoff", "category", "",
-               "Five-category classification (五级分类) at the data cut-off (2019-12-31 in the book, "
-               "2020-03-31 in the version-2 scenarios), or the last one before the loan was repaid.",
+               "Five-category classification (五级分类) at the data cut-off (2020-03-31; 2019-12-31 in "
+               "scenario version-1), or the last one before the loan was repaid.",
                levels=CLASSIFICATIONS),
     LoanColumn("ead_10k", "float", "10k yuan", "Exposure at default: principal still owed when payments "
                "stopped, without accrued interest, so never more than loan_amount_10k; empty if no default.",
@@ -141,7 +142,8 @@ LOAN_COLUMNS: list[LoanColumn] = [
 
 COLUMN_NAMES = [c.name for c in LOAN_COLUMNS]
 # Columns only the generator's version-2 scenarios write (data/loans.md, section "Scenarios"): the loader
-# checks and types them when a file has them and requires them of no file (data/loans.csv has neither).
+# checks and types them when a file has them and requires them of no file (data/loans.csv, made by
+# scenario 'branch', has all three; a version-1 book has none).
 OPTIONAL_COLUMNS: list[LoanColumn] = [
     LoanColumn("guarantee_circle", "id", "",
                "Optional (scenarios 'circles' and 'branch'): guarantee circle (担保圈) of a borrower on joint/mutual "
@@ -167,12 +169,12 @@ def columns_of(names) -> list[LoanColumn]:
 # --- Chinese ledger headers ---------------------------------------------------------------------------------
 # A bank's loan ledger (贷款台账), exported from its core system or kept in Excel, names its columns in
 # Chinese. The loader renames these headers to the loan book's names when asked (``chinese_headers=True``)
-# or when every header of a file is Chinese; the table "Chinese ledger headers" in data/loans.md is made
-# from this dict. The unit is part of a header: 贷款金额(万元) is the amount in 10k yuan, but 贷款金额(元)
-# (in yuan) or 贷款金额 (no unit) is not renamed, so such a file is refused instead of being read 10,000
-# times too large. Full-width brackets and signs （万元）, ％ and spaces inside a header are read as
-# (万元), % and nothing. Only headers are translated: values must already be those of ``LOAN_COLUMNS``
-# (mortgage, not 抵押).
+# or when every header of a file is Chinese but for the optional columns (OPTIONAL_COLUMNS), which have no
+# Chinese header; the table "Chinese ledger headers" in data/loans.md is made from this dict. The unit is
+# part of a header: 贷款金额(万元) is the amount in 10k yuan, but 贷款金额(元) (in yuan) or 贷款金额 (no
+# unit) is not renamed, so such a file is refused instead of being read 10,000 times too large. Full-width
+# brackets and signs （万元）, ％ and spaces inside a header are read as (万元), % and nothing. Only headers
+# are translated: values must already be those of ``LOAN_COLUMNS`` (mortgage, not 抵押).
 CHINESE_HEADERS: dict[str, tuple[str, ...]] = {
     "loan_id": ("借据号", "借据编号", "贷款编号"),
     "borrower_id": ("客户编号", "客户号", "借款人编号"),
@@ -495,9 +497,13 @@ def german_credit_dictionary_markdown() -> str:
 def typed_loan_book(frame: pd.DataFrame) -> pd.DataFrame:
     """The loan book's final dtypes, the one typing every road into a loan-book frame takes (the loader,
     the generator's many books): text ids as strings, categoricals with the schema's levels, reference
-    level first (ordered for ratings, size classes and classifications), an optional ``inclusive_scope`` as
-    bool (an optional ``guarantee_circle`` stays as it is). Returns a copy."""
+    level first (ordered for ratings, size classes and classifications), the optional bool columns as bool
+    and an optional ``guarantee_circle`` as text, missing (not "") outside circles, as the loader reads it.
+    Returns a copy."""
     out = frame.copy()
+    if "guarantee_circle" in out.columns:
+        circle = out["guarantee_circle"]
+        out["guarantee_circle"] = circle.where(circle.notna() & (circle != ""), None)
     for c in LOAN_COLUMNS + OPTIONAL_COLUMNS:
         if c.name not in out.columns or c.name == "guarantee_circle":
             continue

@@ -9,12 +9,13 @@ Command line (writes exactly the committed ``data/loans.csv`` for the default se
 
     python -m smecredit.simulate --seed 20191231 --n-loans 20000 --out data/loans.csv
 
-Generator version 2 adds scenarios beside the book (``scenario_names()``; ``data/loans.md``, section
-"Scenarios"): unobserved soft information that drives both the markup and default, default timing by
-repayment method and term, guarantee circles, loan amounts within a working-capital limit
-(``working_capital_limit``), an ``inclusive_scope`` flag (``inclusive_scope``) and markups that fall in
-2018 under the 两增两控 notice. ``--scenario NAME`` picks one; the default,
-``book``, is the generator of ``data/loans.csv``, unchanged. ``true_coefficients(kind, scenario)``
+The generator has scenarios (``scenario_names()``; ``data/loans.md``, section "Scenarios"). Version 2
+has unobserved soft information that drives both the markup and default, default timing by repayment
+method and term, guarantee circles, loan amounts within a working-capital limit
+(``working_capital_limit``), an ``inclusive_scope`` flag (``inclusive_scope``), markups that fall in
+2018 under the 两增两控 notice and a seasoned stock of loans granted before 2014. ``--scenario NAME``
+picks one; the default, ``branch``, has all of these and made ``data/loans.csv``; ``version-1`` is the
+generator of the book's first edition, kept unchanged. ``true_coefficients(kind, scenario)``
 returns a scenario's structural coefficients or the pseudo-true ones a logit on the observed columns
 estimates.
 
@@ -25,6 +26,7 @@ in years, terms in months.
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -45,7 +47,7 @@ N_SUB_BRANCHES = 16
 N_ACCOUNT_MANAGERS = 150
 FIRST_ORIGINATION = np.datetime64("2014-01-01")
 LAST_ORIGINATION = np.datetime64("2018-12-31")
-DATA_CUTOFF = np.datetime64("2019-12-31")
+DATA_CUTOFF = np.datetime64("2019-12-31")  # version 1's; data_cutoff(scenario) gives each scenario's
 OBSERVATION_MONTHS = 12
 
 # PBoC benchmark lending rates (percent a year) by term band, with the date each took effect.
@@ -97,7 +99,7 @@ class TrueModel:
     sub_branch_sd: float
     account_manager_sd: float
     reference_levels: dict
-    scenario: str = "book"
+    scenario: str = "branch"
 
 
 @dataclass(frozen=True)
@@ -124,26 +126,34 @@ class Scenario:
     seasoned_stock: bool = False
 
 
-BOOK = "book"
+BOOK = "branch"  # the scenario of data/loans.csv, every function's default
+VERSION_1 = "version-1"  # the first edition's generator, unchanged: no soft information, timing, circles or stock
 
 
 def _parameter_file() -> dict:
+    """The parameter file as a dict: a fresh copy each call, so callers may change theirs."""
+    return copy.deepcopy(_parsed_parameter_file())
+
+
+@lru_cache(maxsize=1)
+def _parsed_parameter_file() -> dict:
     text = resources.files("smecredit").joinpath("true_parameters.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 
 def scenario_names() -> list[str]:
-    """The generator's scenarios: ``"book"`` (the committed ``data/loans.csv``) first, then version 2's."""
-    return [BOOK, *_parameter_file()["scenarios"]]
+    """The generator's scenarios: ``"branch"`` (the committed ``data/loans.csv``) first, then the other
+    version-2 ones, then ``"version-1"``."""
+    return [BOOK, *(name for name in _parameter_file()["scenarios"] if name != BOOK), VERSION_1]
 
 
 def scenario_spec(name: str) -> Scenario | None:
-    """The parameters of a version-2 scenario, or None for ``"book"``.
+    """The parameters of a version-2 scenario, or None for ``"version-1"``.
 
     Raises:
         ValueError: an unknown scenario (the message lists the known ones).
     """
-    if name == BOOK:
+    if name == VERSION_1:
         return None
     spec = _parameter_file()["scenarios"]
     if name not in spec:
@@ -159,8 +169,9 @@ def true_model(scenario: str = BOOK) -> TrueModel:
     """Read the true default model of a scenario from ``true_parameters.toml``.
 
     Args:
-        scenario: ``"book"`` (the default: the model of ``data/loans.csv``) or a version-2 scenario
-            (``scenario_names()``), whose coefficients replace those of the book that it lists.
+        scenario: ``"branch"`` (the default: the model of ``data/loans.csv``), another version-2 scenario
+            or ``"version-1"`` (``scenario_names()``); a version-2 scenario replaces the coefficients of the
+            ``[coefficients]`` table that it lists.
 
     Returns:
         TrueModel whose ``coefficients`` Series is indexed by the parameter names
@@ -185,6 +196,21 @@ def true_model(scenario: str = BOOK) -> TrueModel:
     )
 
 
+def data_cutoff(scenario: str = BOOK) -> pd.Timestamp:
+    """The date a scenario's data stop: recoveries and the five-category class are as of this day.
+
+    2020-03-31 for the version-2 scenarios (``[timing]`` ``cutoff``: every 12-month + 90-day default window of
+    the loans granted up to 2018 is complete), 2019-12-31 for ``"version-1"``.
+
+    Raises:
+        ValueError: an unknown scenario.
+    """
+    spec = scenario_spec(scenario)
+    if spec is None or not spec.timing:
+        return pd.Timestamp(DATA_CUTOFF)
+    return pd.Timestamp(_timing_parameters()["cutoff"])
+
+
 def true_coefficients(kind: str = "structural", scenario: str = BOOK) -> pd.Series:
     """The true log-odds coefficients of the 12-month default model, indexed like statsmodels names them.
 
@@ -194,7 +220,7 @@ def true_coefficients(kind: str = "structural", scenario: str = BOOK) -> pd.Seri
             columns converges to in a very large book of the scenario (``pseudo_true_coefficients``),
             which differs from the structural ones when something unobserved drives both a column
             and default (the soft information of the version-2 scenarios).
-        scenario: ``"book"`` (the default, ``data/loans.csv``) or a version-2 scenario.
+        scenario: ``"branch"`` (the default, ``data/loans.csv``) or another (``scenario_names()``).
 
     Returns:
         Series named ``true_coefficient`` (structural) or ``pseudo_true_coefficient``.
@@ -252,7 +278,7 @@ def pseudo_true_coefficients(scenario: str = BOOK, n_loans: int = PSEUDO_TRUE_N_
     coefficient exceeds its structural value by the omitted-variable bias.
 
     Args:
-        scenario: ``"book"`` or a version-2 scenario.
+        scenario: one of ``scenario_names()`` (default ``"branch"``, ``data/loans.csv``).
         n_loans, seed: the size and seed of the large book.
         with_std_err: also return the standard errors of the large book's fit (the Monte Carlo error).
         recompute: fit even when the shipped table holds the answer.
@@ -438,14 +464,15 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
     Args:
         n_loans: number of loans (rows), at least 1.
         seed: seed of numpy's PCG64 generator; the same seed gives the same book.
-        scenario: ``"book"`` (the default: the generator that made ``data/loans.csv``, unchanged) or
-            a version-2 scenario (``scenario_names()``; ``data/loans.md``, section "Scenarios").
+        scenario: ``"branch"`` (the default: the generator that made ``data/loans.csv``), another
+            version-2 scenario or ``"version-1"`` (``scenario_names()``; ``data/loans.md``, "Scenarios").
 
     Returns:
-        DataFrame of shape (n_loans, 32) with the columns documented in ``data/loans.md``
-        (see ``smecredit.schema``), sorted by origination date, loan ids ``L000001``...
-        A version-2 scenario adds ``inclusive_scope`` (bool), after ``guarantee_circle`` (text) in a
-        scenario with guarantee circles: 33 or 34 columns.
+        DataFrame with the columns documented in ``data/loans.md`` (see ``smecredit.schema``), sorted by
+        origination date, loan ids ``L000001``...: n_loans rows and 32 columns in ``"version-1"``; a
+        version-2 scenario adds ``inclusive_scope`` (bool), after ``guarantee_circle`` (text) in a
+        scenario with guarantee circles (33 or 34 columns); ``"branch"`` adds ``seasoned_stock`` (35
+        columns) and, on top of the n_loans loans granted 2014-2018, the seasoned stock's rows.
 
     Raises:
         ValueError: n_loans below 1, or an unknown scenario.
@@ -543,15 +570,22 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
         book["circle"] = circle[book["borrower"]]
         book = _contagion(extra, book, circles, _timing_parameters())
     order = _by_borrower_and_sequence(book["borrower"], book["sequence"], n_borrowers)
+    bad_stock = None
     if seasoned:
-        order = _with_seasoned_stock(order, book, n_loans)
+        order, bad_stock = _with_seasoned_stock(order, book, n_loans)
     else:
         order = order[:n_loans]
-    book = {key: value[order] for key, value in book.items()}
+    whole = book
+    book = {key: value[order] for key, value in whole.items()}
     if spec is not None and spec.timing:
         frame = _to_frame(rng, book, firm, timing=_timing_parameters())
     else:
         frame = _to_frame(rng, book, firm)
+    if bad_stock is not None and bad_stock.size:
+        # Their outcomes come from a stream of their own, so that the other loans' outcomes do not depend on them.
+        bad = _to_frame(np.random.default_rng([seed, 3]), {key: value[bad_stock] for key, value in whole.items()},
+                        firm, timing=_timing_parameters())
+        frame = _merged_by_date(frame, bad)
     if spec is not None:  # version 2: one loan at a time per borrower, so its credit is the loan amount
         frame["inclusive_scope"] = inclusive_scope(frame["size_class"].to_numpy(), frame["loan_amount_10k"].to_numpy())
     if seasoned:
@@ -568,17 +602,36 @@ def _seasoned_vintage_logit(year: np.ndarray, policy: dict) -> np.ndarray:
     return effect
 
 
-def _with_seasoned_stock(order: np.ndarray, book: dict, n_loans: int) -> np.ndarray:
-    """Loans in ``order`` (by borrower, then sequence) up to the ``n_loans``-th granted from 2014 on, keeping of the
-    earlier ones only those still outstanding on 2014-01-01: scheduled maturity after that day (a loan that
-    defaulted and matured before it is taken as written off before 2014)."""
+def _with_seasoned_stock(order: np.ndarray, book: dict, n_loans: int) -> tuple[np.ndarray, np.ndarray]:
+    """The loans of the book with its seasoned stock: loans in ``order`` (by borrower, then sequence) up to the
+    ``n_loans``-th granted from 2014 on, keeping of the earlier ones those still on the books on 2014-01-01.
+
+    Returns ``(kept, bad_stock)``. ``kept``: the loans granted from 2014 on and the earlier ones whose scheduled
+    maturity falls after 2014-01-01. ``bad_stock``: the earlier loans of the same borrowers that had matured by
+    then but defaulted, and may still be held as bad loans: maturity less than ``NPL_DISPOSAL_MONTHS`` before
+    2014-01-01 (``smecredit.assumptions``; a defaulted loan's first missed payment comes at the latest at
+    maturity, so one that matured earlier had been disposed of). Older defaulted loans are left out.
+    """
+    from smecredit.assumptions import NPL_DISPOSAL_MONTHS
+
     early = book["year"][order] < FIRST_GRANTED_YEAR
     maturity_day = book["day"][order] + np.round(book["term"][order] * DAYS_PER_MONTH).astype(np.int64)
-    order = order[~early | (maturity_day > 0)]
+    held_bad = (early & (maturity_day <= 0) & (book["default"][order] == 1)
+                & (maturity_day > -np.round(NPL_DISPOSAL_MONTHS * DAYS_PER_MONTH)))
     granted = np.cumsum(book["year"][order] >= FIRST_GRANTED_YEAR)
     if granted[-1] < n_loans:
         raise RuntimeError(f"the generator drew only {granted[-1]} loans from 2014 on, fewer than {n_loans}")
-    return order[:np.searchsorted(granted, n_loans) + 1]
+    cut = np.searchsorted(granted, n_loans) + 1
+    within = np.arange(order.size) < cut
+    return order[within & (~early | (maturity_day > 0))], order[within & held_bad]
+
+
+def _merged_by_date(frame: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """Two loan tables as one, in ``_table``'s order (origination date, then borrower), loan ids given anew."""
+    merged = pd.concat([frame, more], ignore_index=True)
+    merged = merged.sort_values(["origination_date", "borrower_id"], kind="stable", ignore_index=True)
+    merged["loan_id"] = _padded_ids("L", np.arange(1, len(merged) + 1), max(6, len(str(len(merged)))))
+    return merged
 
 
 def _by_borrower_and_sequence(borrower: np.ndarray, sequence: np.ndarray, n_borrowers: int) -> np.ndarray:
@@ -1097,11 +1150,11 @@ def simulate_loan_books(n_books: int, n_loans: int = DEFAULT_N_LOANS, first_seed
         n_books: number of books, at least 1.
         n_loans: loans per book, at least 1.
         first_seed: seed of the first book; book k (from 0) uses seed ``first_seed + k``.
-        scenario: ``"book"`` (the default) or a version-2 scenario (see ``simulate_loan_book``).
+        scenario: ``"branch"`` (the default) or another (see ``simulate_loan_book``).
 
     Yields:
-        ``(seed, book)`` pairs; ``book`` is a DataFrame of shape (n_loans, 32) (33 or 34 in a version-2
-        scenario, see ``simulate_loan_book``) whose category
+        ``(seed, book)`` pairs; ``book`` is a DataFrame of n_loans rows (the loans granted 2014-2018:
+        the seasoned stock is left out, as ``load_loans()`` leaves it out) whose category
         columns are pandas Categoricals with the reference level first, exactly as ``load_loans()``
         returns them (so formulas name parameters as the truth does).
 
@@ -1113,6 +1166,8 @@ def simulate_loan_books(n_books: int, n_loans: int = DEFAULT_N_LOANS, first_seed
     for k in range(n_books):
         seed = first_seed + k
         book = typed_loan_book(simulate_loan_book(n_loans, seed=seed, scenario=scenario))
+        if "seasoned_stock" in book:
+            book = book.loc[~book["seasoned_stock"]].drop(columns="seasoned_stock").reset_index(drop=True)
         book["origination_date"] = book["origination_date"].astype("datetime64[ns]")  # as the loader reads it
         yield seed, book
 
@@ -1127,8 +1182,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-loans", type=int, default=DEFAULT_N_LOANS,
                         help=f"number of loans (default {DEFAULT_N_LOANS})")
     parser.add_argument("--scenario", default=BOOK, choices=scenario_names(),
-                        help="generator scenario (default 'book': the generator of data/loans.csv; the others "
-                             "are described in data/loans.md, section 'Scenarios')")
+                        help="generator scenario (default 'branch': the generator of data/loans.csv; the "
+                             "others are described in data/loans.md, section 'Scenarios')")
     parser.add_argument("--out", type=Path, help="CSV file to write")
     parser.add_argument("--write-pseudo-true", action="store_true",
                         help="refit every scenario's pseudo-true coefficients and rewrite the package's table")

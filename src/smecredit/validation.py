@@ -122,8 +122,9 @@ def calibration_table(y, pd_hat, n_groups: int = 10) -> pd.DataFrame:
     Loans with the same PD always fall in the same group, so the table does not depend on the order
     of the rows: a block of tied PDs joins the group in which it starts (the group of its lowest
     rank). Ties can therefore make groups unequal, or leave a group empty; empty groups are dropped,
-    the others numbered 1, 2, ... in order, and a warning says so when the sizes differ by more than
-    one loan.
+    the others numbered 1, 2, ... in order, and a warning says so when a group is lost or the sizes
+    differ by more than 5% of the equal size (a loan or two of difference, common with tree models'
+    tied PDs, changes nothing that matters and is not worth a warning).
 
     Args:
         y: outcomes, 0 or 1, shape (n,).
@@ -160,7 +161,7 @@ def calibration_table(y, pd_hat, n_groups: int = 10) -> pd.DataFrame:
     })
     table.index = pd.RangeIndex(1, len(table) + 1, name="group")
     table["observed_rate"] = table["defaults"] / table["n"]
-    if table["n"].max() - table["n"].min() > 1:
+    if len(table) < n_groups or table["n"].max() - table["n"].min() > max(1.0, 0.05 * y.size / n_groups):
         warnings.warn(f"tied predicted PDs kept together: {len(table)} groups (of {n_groups} asked) with "
                       f"{table['n'].min():,} to {table['n'].max():,} loans", UserWarning, stacklevel=2)
     return table

@@ -218,7 +218,7 @@ def test_a_key_press_redraws_and_the_buttons_work(browser, site_url, full_model)
         slider.focus()
         page.keyboard.press("ArrowRight")
         page.wait_for_function(f"() => {hook(page, 'coefficients')}.smecredit.result().loglik < {before}")
-        root.get_by_role("button", name="Jump to the true coefficients").click()
+        root.get_by_role("button", name="Jump to the structural coefficients").click()
         after = page.evaluate(f"() => {hook(page, 'coefficients')}.smecredit.result()")
         expected = explorer.update(explorer.truth, after_factor := page.evaluate(
             f"() => {hook(page, 'coefficients')}.smecredit.setting().factor"))

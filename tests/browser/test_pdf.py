@@ -95,7 +95,7 @@ def test_math_is_typeset_and_figures_load(printed):
 def test_live_widgets_are_left_out_and_their_static_twins_kept(printed):
     _found, pages, _bookmarks = printed
     text = "\n".join(pages)
-    assert "Jump to the true coefficients" in text  # the prose that sends readers to the explorer
+    assert "Jump to the structural coefficients" in text  # the prose that sends readers to the explorer
     # a widget's code or its text fallback ("VBox(children=(FloatSlider(value=...") is not printed
     assert "coefficient_widget(explorer" not in text and "VBox(children" not in text
 

@@ -1440,8 +1440,8 @@ function mountCoefficients(root, spec, cols, env) {
   const reset = h("button", { type: "button", class: "smecredit-button", text: "Reset to the estimate", title: "Set every coefficient to its estimate" });
   const truthKnown = Array.isArray(spec.truth);
   const toTruth = h("button", {
-    type: "button", class: "smecredit-button", text: "Jump to the true coefficients", disabled: !truthKnown,
-    title: truthKnown ? "Set every coefficient to the simulation's true value" : "The true coefficients are known only for simulated data; this model has none",
+    type: "button", class: "smecredit-button", text: `Jump to the ${spec.truth_name || "true"} coefficients`, disabled: !truthKnown,
+    title: truthKnown ? `Set every coefficient to the simulation's ${spec.truth_name || "true"} value` : "The true coefficients are known only for simulated data; this model has none",
   });
   const top = h("div", { class: "smecredit-toolbar" }, [
     h("div", { class: "smecredit-field" }, [h("label", { for: chooserId, text: "Effect curve of" }), chooser]),
