@@ -287,7 +287,7 @@ def test_the_window_is_12_months_plus_90_days_and_catches_a_failure_at_maturity(
 
 def test_circles_hold_the_joint_guarantee_borrowers(books):
     loans = books["circles"]
-    in_circle = loans["guarantee_circle"] != ""
+    in_circle = loans["guarantee_circle"].notna()  # typed as the loader types it: missing outside circles
     assert (in_circle == (loans["guarantee_method"] == "joint_mutual")).all()
     assert 0.08 < in_circle.mean() < 0.16
     sizes = loans[in_circle].groupby("guarantee_circle")["borrower_id"].nunique()
@@ -302,7 +302,7 @@ def test_within_circle_default_correlation_is_in_its_stated_band(books):
     assert 0.08 <= rho <= 0.22  # stated in data/loans.md: about 0.14
     # the same statistic with circle labels shuffled among the members is about zero
     shuffled = loans.copy()
-    members = shuffled["guarantee_circle"] != ""
+    members = shuffled["guarantee_circle"].notna()
     owners = shuffled[members].groupby("borrower_id")["guarantee_circle"].first()
     relabel = dict(zip(owners.index, np.random.default_rng(0).permutation(owners.to_numpy())))
     shuffled.loc[members, "guarantee_circle"] = shuffled.loc[members, "borrower_id"].map(relabel)
@@ -330,6 +330,12 @@ def test_the_seasoned_stock_is_the_2011_2013_loans_still_outstanding_on_1_januar
     held_bad = ~outstanding & (book["default_12m"] == 1) & (maturity > pd.Timestamp("2014-01-01") - pd.Timedelta(days=365))
     assert (outstanding | held_bad)[seasoned].all()
     assert 50 < (held_bad & seasoned).sum() < 400
+    # on the books on 31 December 2013 by the chapters' own rule: none had been disposed of yet
+    from smecredit.assumptions import NPL_DISPOSAL_MONTHS
+    from smecredit.schedule import book_at
+
+    status = book_at(book, "2013-12-31", write_off_months=NPL_DISPOSAL_MONTHS)["status"]
+    assert set(status[seasoned]) == {"performing", "non_performing"}
     # n_loans counts the loans granted 2014-2018; the stock comes on top (about 2,900 loans, 13% of the file)
     assert (~seasoned).sum() == 20_000
     assert 2_000 < seasoned.sum() < 3_500

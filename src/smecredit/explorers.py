@@ -171,7 +171,8 @@ def draw_coefficient_state(explorer: CoefficientExplorer, state: CoefficientStat
     ax_ll.barh(["below the maximum"], [gap], color=OKABE_ITO["orange"])
     ax_ll.set_xlim(0, max(10.0, gap * 1.25))
     # Say the number, so that a bar of length zero (at the estimate) does not look like a blank panel.
-    ax_ll.text(gap, 0, f"  {gap:,.1f}" + (" (at the maximum)" if gap < 0.05 else ""), va="center")
+    at_maximum = gap < 0.05
+    ax_ll.text(gap, 0, f"  {0.0 if at_maximum else gap:,.1f}" + (" (at the maximum)" if at_maximum else ""), va="center")
     ax_ll.set(xlabel="Log-likelihood lost against the estimate",
               title=f"Fit: log-likelihood {state.loglik:,.1f} (maximum {state.loglik_max:,.1f})")
     bins = np.linspace(0, min(1.0, max(0.05, np.quantile(state.pd, 0.995))), 40)
@@ -184,14 +185,14 @@ def draw_coefficient_state(explorer: CoefficientExplorer, state: CoefficientStat
     ax_roc.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1)
     ax_roc.set(xlabel="False positive rate", ylabel="True positive rate", title=f"ROC curve: AUC {state.auc:.3f}")
     spec = explorer._factors[factor]
+    name = column_label(factor)
     if spec["kind"] == "continuous":
         ax_eff.plot(state.effect_x, state.effect_pd * 100, marker="o", color=OKABE_ITO["vermillion"])
-        ax_eff.set(xlabel=factor)
     else:
-        ax_eff.bar([str(level) for level in spec["levels"]], state.effect_pd * 100, color=OKABE_ITO["vermillion"])
+        ax_eff.bar([str(level_label(factor, level)) for level in spec["levels"]], state.effect_pd * 100,
+                   color=OKABE_ITO["vermillion"])
         ax_eff.tick_params(axis="x", rotation=30)
-        ax_eff.set(xlabel=factor)
-    ax_eff.set(ylabel="Average predicted PD (%)", title=f"Effect of {factor}")
+    ax_eff.set(xlabel=name, ylabel="Average predicted PD (%)", title=f"Effect of: {name}")
     fig.tight_layout()
     return fig
 
@@ -276,7 +277,7 @@ def draw_borrower_pd(result: BorrowerPD, fig: plt.Figure | None = None) -> plt.F
               title=f"PD {result.pd:.1%}\n(95% CI {result.ci_low:.1%} to {result.ci_high:.1%})")
     shown = result.contributions.iloc[::-1]
     colours = [OKABE_ITO["vermillion"] if v > 0 else OKABE_ITO["blue"] for v in shown]
-    ax_contrib.barh(shown.index, shown.to_numpy(), color=colours)
+    ax_contrib.barh([column_label(name) for name in shown.index], shown.to_numpy(), color=colours)
     ax_contrib.axvline(0, color="grey", linewidth=1)
     ax_contrib.set(xlabel="Change in log-odds against the reference borrower",
                    title=f"Odds {result.odds_ratio_vs_reference:.2f} times the reference borrower's")

@@ -586,6 +586,8 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
         bad = _to_frame(np.random.default_rng([seed, 3]), {key: value[bad_stock] for key, value in whole.items()},
                         firm, timing=_timing_parameters())
         frame = _merged_by_date(frame, bad)
+    if seasoned:
+        frame = _on_the_books_when_2014_began(frame)
     if spec is not None:  # version 2: one loan at a time per borrower, so its credit is the loan amount
         frame["inclusive_scope"] = inclusive_scope(frame["size_class"].to_numpy(), frame["loan_amount_10k"].to_numpy())
     if seasoned:
@@ -610,7 +612,8 @@ def _with_seasoned_stock(order: np.ndarray, book: dict, n_loans: int) -> tuple[n
     maturity falls after 2014-01-01. ``bad_stock``: the earlier loans of the same borrowers that had matured by
     then but defaulted, and may still be held as bad loans: maturity less than ``NPL_DISPOSAL_MONTHS`` before
     2014-01-01 (``smecredit.assumptions``; a defaulted loan's first missed payment comes at the latest at
-    maturity, so one that matured earlier had been disposed of). Older defaulted loans are left out.
+    maturity, so one that matured earlier had been disposed of). Older defaulted loans are left out; once the
+    months of default are drawn, ``_on_the_books_when_2014_began`` keeps exactly those still held.
     """
     from smecredit.assumptions import NPL_DISPOSAL_MONTHS
 
@@ -624,6 +627,20 @@ def _with_seasoned_stock(order: np.ndarray, book: dict, n_loans: int) -> tuple[n
     cut = np.searchsorted(granted, n_loans) + 1
     within = np.arange(order.size) < cut
     return order[within & (~early | (maturity_day > 0))], order[within & held_bad]
+
+
+def _on_the_books_when_2014_began(frame: pd.DataFrame) -> pd.DataFrame:
+    """The loans granted from 2014 on, and of the earlier ones those on the books on 31 December 2013 by the
+    rules of ``smecredit.schedule.book_at`` with bad loans disposed of ``NPL_DISPOSAL_MONTHS`` after default:
+    performing, or non-performing and not yet disposed of. Loan ids are given anew."""
+    from smecredit.assumptions import NPL_DISPOSAL_MONTHS
+    from smecredit.schedule import book_at
+
+    status = book_at(frame, FIRST_ORIGINATION - np.timedelta64(1, "D"), write_off_months=NPL_DISPOSAL_MONTHS)["status"]
+    keep = (frame["origination_year"] >= FIRST_GRANTED_YEAR) | status.isin(["performing", "non_performing"])
+    frame = frame.loc[keep.to_numpy()].reset_index(drop=True)
+    frame["loan_id"] = _padded_ids("L", np.arange(1, len(frame) + 1), max(6, len(str(len(frame)))))
+    return frame
 
 
 def _merged_by_date(frame: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
@@ -701,8 +718,10 @@ def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict
     last_month = np.minimum(book["term"], 12)
     member_loans = np.flatnonzero(book["circle"] >= 0)
     by_circle: dict[int, list[int]] = {}
+    by_borrower: dict[int, list[int]] = {}  # a member's loans: all in its circle, so found among member_loans
     for i in member_loans:
         by_circle.setdefault(int(book["circle"][i]), []).append(int(i))
+        by_borrower.setdefault(int(book["borrower"][i]), []).append(int(i))
     events = [(start[i] + month[i] * DAYS_PER_MONTH, int(i)) for i in member_loans if defaulted[i]]
     heapq.heapify(events)
     dropped = np.zeros(n, dtype=bool)
@@ -721,8 +740,9 @@ def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict
             if m > last_month[j] or rng.random() >= p:
                 continue
             defaulted[j], month[j] = True, m
-            later = (book["borrower"] == book["borrower"][j]) & (book["sequence"] > book["sequence"][j])
-            dropped |= later
+            for k in by_borrower[int(book["borrower"][j])]:  # the borrower's later loans
+                if book["sequence"][k] > book["sequence"][j]:
+                    dropped[k] = True
             heapq.heappush(events, (start[j] + m * DAYS_PER_MONTH, j))
     book = dict(book, default=defaulted.astype(np.int8), months_to_default=month)
     return {key: value[~dropped] for key, value in book.items()}
