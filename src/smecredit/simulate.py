@@ -636,9 +636,11 @@ def _on_the_books_when_2014_began(frame: pd.DataFrame) -> pd.DataFrame:
     from smecredit.assumptions import NPL_DISPOSAL_MONTHS
     from smecredit.schedule import book_at
 
-    status = book_at(frame, FIRST_ORIGINATION - np.timedelta64(1, "D"), write_off_months=NPL_DISPOSAL_MONTHS)["status"]
-    keep = (frame["origination_year"] >= FIRST_GRANTED_YEAR) | status.isin(["performing", "non_performing"])
-    frame = frame.loc[keep.to_numpy()].reset_index(drop=True)
+    keep = (frame["origination_year"] >= FIRST_GRANTED_YEAR).to_numpy().copy()
+    earlier = frame.loc[~keep]
+    status = book_at(earlier, FIRST_ORIGINATION - np.timedelta64(1, "D"), write_off_months=NPL_DISPOSAL_MONTHS)["status"]
+    keep[~keep] = status.isin(["performing", "non_performing"]).to_numpy()
+    frame = frame.loc[keep].reset_index(drop=True)
     frame["loan_id"] = _padded_ids("L", np.arange(1, len(frame) + 1), max(6, len(str(len(frame)))))
     return frame
 
@@ -646,7 +648,12 @@ def _on_the_books_when_2014_began(frame: pd.DataFrame) -> pd.DataFrame:
 def _merged_by_date(frame: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
     """Two loan tables as one, in ``_table``'s order (origination date, then borrower), loan ids given anew."""
     merged = pd.concat([frame, more], ignore_index=True)
-    merged = merged.sort_values(["origination_date", "borrower_id"], kind="stable", ignore_index=True)
+    # The ids are zero-padded to one width, so their numbers sort as the text does (and much faster).
+    ids = np.asarray(merged["borrower_id"], dtype=str)
+    digits = ids.view(np.uint32).reshape(ids.size, -1)[:, 1:].astype(np.int64) - ord("0")
+    borrower = digits @ 10 ** np.arange(digits.shape[1] - 1, -1, -1)
+    order = np.lexsort((borrower, merged["origination_date"].to_numpy()))
+    merged = merged.take(order).reset_index(drop=True)
     merged["loan_id"] = _padded_ids("L", np.arange(1, len(merged) + 1), max(6, len(str(len(merged)))))
     return merged
 
@@ -711,27 +718,32 @@ def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict
     n = book["borrower"].size
     month = np.zeros(n, dtype=np.int64)
     defaulted = book["default"].astype(bool)
-    profile = default_month_profile(book["repayment"], book["term"], timing)
-    draw = 1 + (rng.random(n)[:, None] > np.cumsum(profile, axis=1)).sum(axis=1)
+    draw = _draw_default_month(rng.random(n), book["repayment"], book["term"], timing)
     month[defaulted] = np.minimum(draw, np.minimum(book["term"], 12))[defaulted]
     start = book["day"].astype(float)
     last_month = np.minimum(book["term"], 12)
     member_loans = np.flatnonzero(book["circle"] >= 0)
-    by_circle: dict[int, list[int]] = {}
-    by_borrower: dict[int, list[int]] = {}  # a member's loans: all in its circle, so found among member_loans
-    for i in member_loans:
-        by_circle.setdefault(int(book["circle"][i]), []).append(int(i))
-        by_borrower.setdefault(int(book["borrower"][i]), []).append(int(i))
-    events = [(start[i] + month[i] * DAYS_PER_MONTH, int(i)) for i in member_loans if defaulted[i]]
+    # Each circle's and each member's loans, in index order: slices of two stable sorts.
+    by_circle = member_loans[np.argsort(book["circle"][member_loans], kind="stable")]
+    circle_sizes = np.bincount(book["circle"][member_loans])
+    circle_ends = np.cumsum(circle_sizes)
+    circle_starts = circle_ends - circle_sizes
+    by_borrower = member_loans[np.argsort(book["borrower"][member_loans], kind="stable")]
+    borrower_keys = book["borrower"][by_borrower]
+    first_defaults = member_loans[defaulted[member_loans]]
+    events = list(zip((start[first_defaults] + month[first_defaults] * DAYS_PER_MONTH).tolist(),
+                      first_defaults.tolist()))
     heapq.heapify(events)
     dropped = np.zeros(n, dtype=bool)
     p, lag = circles["contagion_probability"], circles["contagion_lag_months"]
+    circle_of, borrower_of, sequence_of = book["circle"], book["borrower"], book["sequence"]
     while events:
         when, i = heapq.heappop(events)
         if dropped[i]:
             continue
-        for j in by_circle[int(book["circle"][i])]:
-            if book["borrower"][j] == book["borrower"][i] or defaulted[j] or dropped[j]:
+        c = circle_of[i]
+        for j in by_circle[circle_starts[c]:circle_ends[c]].tolist():
+            if borrower_of[j] == borrower_of[i] or defaulted[j] or dropped[j]:
                 continue
             elapsed = (when - start[j]) / DAYS_PER_MONTH
             if not 0 <= elapsed < last_month[j]:
@@ -740,9 +752,9 @@ def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict
             if m > last_month[j] or rng.random() >= p:
                 continue
             defaulted[j], month[j] = True, m
-            for k in by_borrower[int(book["borrower"][j])]:  # the borrower's later loans
-                if book["sequence"][k] > book["sequence"][j]:
-                    dropped[k] = True
+            lo, hi = np.searchsorted(borrower_keys, [borrower_of[j], borrower_of[j] + 1])
+            later = by_borrower[lo:hi]  # the borrower's later loans
+            dropped[later[sequence_of[later] > sequence_of[j]]] = True
             heapq.heappush(events, (start[j] + m * DAYS_PER_MONTH, j))
     book = dict(book, default=defaulted.astype(np.int8), months_to_default=month)
     return {key: value[~dropped] for key, value in book.items()}
@@ -968,7 +980,36 @@ def default_month_profile(repayment: np.ndarray, term: np.ndarray, timing: dict 
     """
     timing = _timing_parameters() if timing is None else timing
     repayment = np.asarray(repayment)
-    term = np.asarray(term)[:, None]
+    term = np.asarray(term)
+    # A few (method, term) pairs: each profile is computed once, then looked up.
+    methods, terms, which = _method_term_pairs(repayment, term)
+    return _month_profiles(methods, terms, timing)[which]
+
+
+def _method_term_pairs(repayment: np.ndarray, term: np.ndarray):
+    """The distinct (method, term) pairs, shape (k,) each, and which pair each loan has, shape (n,)."""
+    width = int(term.max(initial=0)) + 1
+    key = repayment.astype(np.int64) * width + term
+    present = np.flatnonzero(np.bincount(key, minlength=1))
+    which = np.zeros(max(present.max(initial=0) + 1, 1), dtype=np.int64)
+    which[present] = np.arange(present.size)
+    return present // width, present % width, which[key]
+
+
+def _draw_default_month(uniform: np.ndarray, repayment: np.ndarray, term: np.ndarray, timing: dict) -> np.ndarray:
+    """Months of default (1-12) drawn by inversion from ``default_month_profile``: ``uniform`` (n,) in [0, 1)."""
+    methods, terms, which = _method_term_pairs(np.asarray(repayment), np.asarray(term))
+    cumulative = np.cumsum(_month_profiles(methods, terms, timing), axis=1)
+    month = np.empty(uniform.size, dtype=np.int64)
+    for pair in range(methods.size):
+        rows = which == pair
+        month[rows] = 1 + np.searchsorted(cumulative[pair], uniform[rows], side="left")
+    return month
+
+
+def _month_profiles(repayment: np.ndarray, term: np.ndarray, timing: dict) -> np.ndarray:
+    """``default_month_profile`` for each (method, term) pair given: shape (k, 12)."""
+    term = term[:, None]
     t = np.arange(1, 13)[None, :]
     alive = t <= term
     bullet = np.where(t == term, timing["bullet_maturity_weight"], 1.0) * alive
@@ -1121,9 +1162,7 @@ def _to_frame_v2(rng: np.random.Generator, book: dict, firm: dict, timing: dict)
     default = book["default"].astype(bool)
     pd_true = book["pd_true"]
     term = book["term"]
-    profile = default_month_profile(book["repayment"], term, timing)
-    cumulative = np.cumsum(profile, axis=1)
-    month = 1 + (rng.random(n)[:, None] > cumulative).sum(axis=1)
+    month = _draw_default_month(rng.random(n), book["repayment"], term, timing)
     month = np.minimum(month, np.minimum(term, 12))
     if "months_to_default" in book:  # set by contagion (guarantee circles)
         month = np.where(book["months_to_default"] > 0, book["months_to_default"], month)
