@@ -24,11 +24,13 @@ def loans():
 
 @pytest.fixture(scope="session")
 def raw_rows() -> pd.DataFrame:
-    """The first 50 loans granted from 2014 on in the committed CSV, as text, with all its 35 columns (the
-    three optional ones included), to break on purpose. The file's first rows are the seasoned stock
-    (granted 2011-2013, ``seasoned_stock`` True), which ``load_loans`` leaves out by default; these rows
-    are all kept, so row i is line i + 2 of a plain CSV made from them."""
-    text = pd.read_csv(ROOT / "data" / "loans.csv", dtype=str, keep_default_na=False, nrows=3000)
-    rows = text.loc[text["seasoned_stock"] == "False"].head(50).reset_index(drop=True)
-    assert len(rows) == 50 and (rows["origination_year"] >= "2014").all()
+    """50 consecutive loans granted from 2014 on in the committed CSV, the first of them that defaulted as row
+    23, as text, with all its 35 columns (the three optional ones included), to break on purpose. The file's
+    first rows are the seasoned stock (granted 2011-2013, ``seasoned_stock`` True), which ``load_loans``
+    leaves out by default; these rows are all kept, so row i is line i + 2 of a plain CSV made from them."""
+    text = pd.read_csv(ROOT / "data" / "loans.csv", dtype=str, keep_default_na=False, nrows=4000)
+    granted = text.loc[text["seasoned_stock"] == "False"].reset_index(drop=True)
+    start = max(int(granted.index[granted["default_12m"] == "1"][0]) - 23, 0)
+    rows = granted.iloc[start:start + 50].reset_index(drop=True)
+    assert len(rows) == 50 and (rows["origination_year"] >= "2014").all() and rows.loc[23, "default_12m"] == "1"
     return rows

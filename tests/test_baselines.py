@@ -14,7 +14,7 @@ def _book():
     levels = {
         "internal_rating": ["AA", "A", "BBB", "BB", "B"], "size_class": ["micro", "small", "medium"],
         "industry": ["manufacturing", "retail", "software_it"],
-        "repayment_method": ["equal_instalment", "monthly_interest_bullet"],
+        "repayment_method": ["equal_instalment", "quarterly_interest_bullet"],
         "guarantee_method": ["mortgage", "credit", "joint_mutual"],
     }
     rows = {

@@ -15,15 +15,15 @@ def small_book():
     # after 2015-01-01.
     rows = [
         # origination, term, amount, method, rate, default, months_to_default, ead
-        ("2015-01-01", 12, 100.0, "monthly_interest_bullet", 6.0, 0, np.nan, np.nan),   # performing, 100
+        ("2015-01-01", 12, 100.0, "quarterly_interest_bullet", 6.0, 0, np.nan, np.nan),   # performing, 100
         ("2015-01-01", 12, 120.0, "equal_principal", 6.0, 0, np.nan, np.nan),           # 120 x 7/12 = 70
         ("2015-01-01", 12, 100.0, "equal_instalment", 12.0, 0, np.nan, np.nan),         # annuity, 59.78
         ("2015-01-01", 12, 100.0, "custom_schedule", 6.0, 0, np.nan, np.nan),           # 100 x 19/24
-        ("2015-01-01", 12, 100.0, "monthly_interest_bullet", 6.0, 1, 4.0, 80.0),        # NPL since day 122
-        ("2015-03-01", 12, 50.0, "monthly_interest_bullet", 6.0, 1, 6.0, 45.0),         # defaults 2015-08-31
-        ("2014-01-01", 6, 40.0, "monthly_interest_bullet", 6.0, 0, np.nan, np.nan),     # repaid 2014-07-03
-        ("2015-08-01", 12, 60.0, "monthly_interest_bullet", 6.0, 0, np.nan, np.nan),    # not yet granted
-        ("2014-01-01", 6, 35.0, "monthly_interest_bullet", 6.0, 1, 5.0, 30.0),          # NPL past maturity
+        ("2015-01-01", 12, 100.0, "quarterly_interest_bullet", 6.0, 1, 4.0, 80.0),        # NPL since day 122
+        ("2015-03-01", 12, 50.0, "quarterly_interest_bullet", 6.0, 1, 6.0, 45.0),         # defaults 2015-08-31
+        ("2014-01-01", 6, 40.0, "quarterly_interest_bullet", 6.0, 0, np.nan, np.nan),     # repaid 2014-07-03
+        ("2015-08-01", 12, 60.0, "quarterly_interest_bullet", 6.0, 0, np.nan, np.nan),    # not yet granted
+        ("2014-01-01", 6, 35.0, "quarterly_interest_bullet", 6.0, 1, 5.0, 30.0),          # NPL past maturity
     ]
     columns = ["origination_date", "term_months", "loan_amount_10k", "repayment_method", "contract_rate_pct",
                "default_12m", "months_to_default", "ead_10k"]
@@ -62,7 +62,7 @@ def test_book_at_names_missing_columns(small_book):
 def test_share_outstanding_follows_each_schedule():
     from smecredit.schedule import share_outstanding
 
-    methods = ["monthly_interest_bullet", "equal_instalment", "equal_principal", "custom_schedule", "equal_instalment"]
+    methods = ["quarterly_interest_bullet", "equal_instalment", "equal_principal", "custom_schedule", "equal_instalment"]
     share = share_outstanding(methods, [6, 6, 6, 6, 6], [12, 12, 12, 12, 12], [6.0, 6.0, 6.0, 6.0, 0.0])
     r = 0.005  # 6% a year, monthly
     annuity = ((1 + r) ** 12 - (1 + r) ** 6) / ((1 + r) ** 12 - 1)

@@ -42,7 +42,12 @@ def test_version_1_still_makes_the_first_editions_book_byte_for_byte(tmp_path):
     import hashlib
 
     path = write_loan_book(simulate_loan_book(scenario="version-1"), tmp_path / "v1.csv")
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == VERSION_1_SHA256
+    text = path.read_bytes()
+    # The one change since the first edition: bullet loans' label (their interest is paid quarterly, as
+    # enterprise loans' is; version 1 has no timing, so the label changes nothing else).
+    assert text.count(b",quarterly_interest_bullet,") > 10_000
+    first_edition = text.replace(b",quarterly_interest_bullet,", b",monthly_interest_bullet,")
+    assert hashlib.sha256(first_edition).hexdigest() == VERSION_1_SHA256
 
 
 def test_command_line_picks_a_scenario(tmp_path):
@@ -252,18 +257,23 @@ def test_month_profiles_sum_to_one_and_stop_at_maturity():
     assert (profile[1, 6:] == 0).all() and (profile[3, 6:] == 0).all()  # a 6-month loan cannot fail in month 7
     assert profile[0].argmax() == 11 and profile[1].argmax() == 5  # bullet: the maturity month
     assert profile[2].argmax() == 3  # amortising: month 4, (shape - 1) x scale
-    assert profile[5].max() == profile[5].min()  # a 36-month bullet has no maturity in the window
+    # a bullet loan pays interest quarterly: it can miss a payment only in months 3, 6, 9 and 12
+    quarter_months = np.arange(1, 13) % 3 == 0
+    assert (profile[[0, 1, 5]][:, ~quarter_months] == 0).all()
+    np.testing.assert_allclose(profile[0, quarter_months], np.array([3, 3, 3, 2 + 10]) / 21)  # 10: at maturity
+    np.testing.assert_allclose(profile[5, quarter_months], 0.25)  # a 36-month bullet: no maturity in the window
 
 
 def test_bullet_defaults_peak_at_maturity_and_amortising_ones_come_earlier(books):
     loans = pd.concat([books[name] for name in SOFT_INFO])
     defaults = loans[(loans["default_12m"] == 1) & (loans["term_months"] == 12)]
-    bullet = defaults.loc[defaults["repayment_method"] == "monthly_interest_bullet", "months_to_default"]
+    bullet = defaults.loc[defaults["repayment_method"] == "quarterly_interest_bullet", "months_to_default"]
     amortising = defaults.loc[defaults["repayment_method"].isin(["equal_instalment", "equal_principal"]),
                               "months_to_default"]
     assert len(bullet) > 500 and len(amortising) > 150
     assert bullet.value_counts().idxmax() == 12
-    assert (bullet == 12).mean() > 0.35  # the principal falls due: 10/21 of the profile
+    assert (bullet == 12).mean() > 0.45  # the principal falls due: 12/21 of the profile
+    assert (bullet % 3 == 0).all()  # interest is paid quarterly, so payments are missed only then
     assert bullet.mean() - amortising.mean() > 2.5
     assert (amortising <= 6).mean() > 0.5 > (bullet <= 6).mean()
     assert amortising.median() <= 6
@@ -274,7 +284,7 @@ def test_the_window_is_12_months_plus_90_days_and_catches_a_failure_at_maturity(
     defaults = loans[loans["default_12m"] == 1]
     assert defaults["months_to_default"].between(1, 12).all()
     assert (defaults["months_to_default"] <= defaults["term_months"]).all()  # never after maturity
-    at_maturity = defaults[(defaults["repayment_method"] == "monthly_interest_bullet")
+    at_maturity = defaults[(defaults["repayment_method"] == "quarterly_interest_bullet")
                            & (defaults["months_to_default"] == defaults["term_months"])]
     assert len(at_maturity) > 100
     # a bullet loan failing at maturity owes its whole principal
@@ -390,3 +400,14 @@ def test_data_cutoff_is_each_scenarios_last_day():
     assert (window_end <= data_cutoff()).all()
     with pytest.raises(ValueError, match="unknown scenario"):
         data_cutoff("nope")
+
+
+def test_in_the_committed_book_bullet_loans_default_only_on_a_payment_date():
+    from smecredit import load_loans
+    from smecredit.simulate import INTEREST_PERIOD_MONTHS
+
+    loans = load_loans(seasoned_stock=True)
+    bullet = loans[(loans["default_12m"] == 1) & (loans["repayment_method"] == "quarterly_interest_bullet")]
+    assert len(bullet) > 500 and bullet["guarantee_circle"].notna().sum() > 50  # contagion included
+    months = bullet["months_to_default"]
+    assert ((months % INTEREST_PERIOD_MONTHS == 0) | (months == bullet["term_months"])).all()

@@ -203,7 +203,7 @@ def draw_coefficient_state(explorer: CoefficientExplorer, state: CoefficientStat
 
 
 REFERENCE_BORROWER = {
-    "markup_pct": 25.0, "repayment_method": "monthly_interest_bullet", "shareholder_holding_years": 5.0,
+    "markup_pct": 25.0, "repayment_method": "quarterly_interest_bullet", "shareholder_holding_years": 5.0,
     "owner_experience_years": 10.0, "guarantee_method": "mortgage", "internal_rating": "BBB",
     "debt_ratio_pct": 50.0, "size_class": "small", "industry": "manufacturing", "owner_age_years": 45,
     "firm_age_years": 8.0, "registered_capital_10k": 100.0, "origination_year": 2016,

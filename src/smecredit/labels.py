@@ -52,7 +52,7 @@ LEVELS: dict[str, dict[str, str]] = {
         "joint_mutual": "Joint/mutual guarantee",
     },
     "repayment_method": {
-        "monthly_interest_bullet": "Bullet, interest monthly", "equal_instalment": "Equal instalments",
+        "quarterly_interest_bullet": "Bullet, interest quarterly", "equal_instalment": "Equal instalments",
         "equal_principal": "Equal principal", "custom_schedule": "Agreed schedule",
     },
     "size_class": {"micro": "Micro", "small": "Small", "medium": "Medium"},

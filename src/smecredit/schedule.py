@@ -17,7 +17,7 @@ def share_outstanding(method, elapsed_months, term_months, contract_rate_pct) ->
     """The share of the amount a loan still owes after ``elapsed_months`` whole months of its term.
 
     The schedules, for k months elapsed of a term of m months:
-    ``monthly_interest_bullet`` (按月付息、到期还本) owes all of it until maturity;
+    ``quarterly_interest_bullet`` (按季付息、到期还本) owes all of it until maturity;
     ``equal_instalment`` (等额本息) owes the annuity balance at the contract rate,
     ((1+r)^m - (1+r)^k) / ((1+r)^m - 1) with r the monthly rate (1 - k/m at a rate of 0);
     ``equal_principal`` (等额本金) owes 1 - k/m; ``custom_schedule`` (an agreed schedule) is taken
@@ -40,7 +40,7 @@ def share_outstanding(method, elapsed_months, term_months, contract_rate_pct) ->
                                 1.0 - k / m)
     paid = k / m
     return np.select(
-        [method == "monthly_interest_bullet", method == "equal_instalment", method == "equal_principal"],
+        [method == "quarterly_interest_bullet", method == "equal_instalment", method == "equal_principal"],
         [np.ones(method.shape), annuity_left, 1.0 - paid],
         default=1.0 - 0.5 * paid,
     )

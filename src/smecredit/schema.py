@@ -22,7 +22,7 @@ INDUSTRIES = ["manufacturing", "wholesale", "retail", "construction", "transport
               "lodging_catering", "software_it", "agriculture"]
 SIZE_CLASSES = ["micro", "small", "medium"]
 RATING_GRADES = ["AA", "A", "BBB", "BB", "B"]
-REPAYMENT_METHODS = ["monthly_interest_bullet", "equal_instalment", "equal_principal", "custom_schedule"]
+REPAYMENT_METHODS = ["quarterly_interest_bullet", "equal_instalment", "equal_principal", "custom_schedule"]
 GUARANTEE_METHODS = ["mortgage", "pledge", "guarantee", "credit", "guarantee_company", "joint_mutual"]
 CLASSIFICATIONS = ["normal", "special_mention", "substandard", "doubtful", "loss"]
 SUB_BRANCHES = [f"SB{i:02d}" for i in range(1, 17)]
@@ -103,7 +103,7 @@ LOAN_COLUMNS: list[LoanColumn] = [
                minimum=1, maximum=1000),
     LoanColumn("term_months", "int", "months", "Contractual term.", minimum=1, maximum=60),
     LoanColumn("repayment_method", "category", "",
-               "monthly_interest_bullet: interest monthly, principal at maturity (按月付息、到期还本); "
+               "quarterly_interest_bullet: interest quarterly, principal at maturity (按季付息、到期还本); "
                "equal_instalment: equal monthly payments (等额本息); equal_principal: equal principal "
                "parts (等额本金); custom_schedule: an agreed schedule.", levels=REPAYMENT_METHODS),
     LoanColumn("guarantee_method", "category", "",

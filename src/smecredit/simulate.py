@@ -49,6 +49,8 @@ FIRST_ORIGINATION = np.datetime64("2014-01-01")
 LAST_ORIGINATION = np.datetime64("2018-12-31")
 DATA_CUTOFF = np.datetime64("2019-12-31")  # version 1's; data_cutoff(scenario) gives each scenario's
 OBSERVATION_MONTHS = 12
+# Version 2: bullet loans pay interest quarterly (按季结息), as most enterprise loans in China do.
+INTEREST_PERIOD_MONTHS = 3
 
 # PBoC benchmark lending rates (percent a year) by term band, with the date each took effect.
 # Source: People's Bank of China announcements of 26 Dec 2010, 9 Feb, 6 Apr and 7 Jul 2011, 8 Jun and
@@ -480,6 +482,30 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
     if n_loans < 1:
         raise ValueError(f"n_loans must be at least 1, got {n_loans}")
     spec = scenario_spec(scenario)
+    if spec is None or not spec.seasoned_stock:
+        # Each candidate borrower takes at least one loan, so n_loans borrowers always suffice.
+        return _simulated_book(n_loans, seed, scenario, n_loans)
+    # With the seasoned stock some borrowers' loans all fall before 2014: a candidate takes about 1.4 loans
+    # from 2014 on, so CANDIDATES_PER_LOAN leaves room; when they run short, twice as many are drawn.
+    n_borrowers = int(np.ceil(CANDIDATES_PER_LOAN * n_loans)) + 20
+    while True:
+        try:
+            return _simulated_book(n_loans, seed, scenario, n_borrowers)
+        except _TooFewCandidates:
+            n_borrowers *= 2
+
+
+# Candidate borrowers drawn per loan of a book with a seasoned stock (about 0.70 are needed).
+CANDIDATES_PER_LOAN = 0.75
+
+
+class _TooFewCandidates(Exception):
+    """The candidate borrowers took fewer loans from 2014 on than the book needs."""
+
+
+def _simulated_book(n_loans: int, seed: int, scenario: str, n_borrowers: int) -> pd.DataFrame:
+    """``simulate_loan_book`` from ``n_borrowers`` candidate borrowers (``_TooFewCandidates`` if too few)."""
+    spec = scenario_spec(scenario)
     model = true_model(scenario)
     beta = model.coefficients
     rng = np.random.default_rng(seed)
@@ -488,10 +514,7 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
 
     branch_weight, am_branch, am_workload, branch_effect, am_effect = _branches_and_managers(rng, model)
 
-    # Each candidate borrower takes at least one loan, so n_loans borrowers always suffice; with the seasoned
-    # stock some borrowers' loans all fall before 2014, so twice as many candidates are drawn.
     seasoned = spec is not None and spec.seasoned_stock
-    n_borrowers = 2 * n_loans if seasoned else n_loans
     firm = _firms(rng, n_borrowers)
     branch = rng.choice(N_SUB_BRANCHES, size=n_borrowers, p=branch_weight)
     am = np.empty(n_borrowers, dtype=np.int64)
@@ -568,8 +591,12 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
     book = {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
     if circle is not None:
         book["circle"] = circle[book["borrower"]]
-        book = _contagion(extra, book, circles, _timing_parameters())
-    order = _by_borrower_and_sequence(book["borrower"], book["sequence"], n_borrowers)
+        book, dropped = _contagion(extra, book, circles, _timing_parameters())
+        remaining = np.flatnonzero(~dropped)
+        order = remaining[_by_borrower_and_sequence(book["borrower"][remaining], book["sequence"][remaining],
+                                                    n_borrowers)]
+    else:
+        order = _by_borrower_and_sequence(book["borrower"], book["sequence"], n_borrowers)
     bad_stock = None
     if seasoned:
         order, bad_stock = _with_seasoned_stock(order, book, n_loans)
@@ -577,17 +604,21 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
         order = order[:n_loans]
     whole = book
     book = {key: value[order] for key, value in whole.items()}
-    if spec is not None and spec.timing:
-        frame = _to_frame(rng, book, firm, timing=_timing_parameters())
+    if not seasoned:
+        timing = _timing_parameters() if spec is not None and spec.timing else None
+        frame = _to_frame(rng, book, firm, timing=timing)
     else:
-        frame = _to_frame(rng, book, firm)
-    if bad_stock is not None and bad_stock.size:
-        # Their outcomes come from a stream of their own, so that the other loans' outcomes do not depend on them.
-        bad = _to_frame(np.random.default_rng([seed, 3]), {key: value[bad_stock] for key, value in whole.items()},
-                        firm, timing=_timing_parameters())
-        frame = _merged_by_date(frame, bad)
-    if seasoned:
-        frame = _on_the_books_when_2014_began(frame)
+        timing = _timing_parameters()
+        outcomes = _outcomes_v2(rng, book, timing)
+        if bad_stock.size:
+            # Their outcomes come from a stream of their own, so that the other loans' outcomes do not depend on them.
+            bad = {key: value[bad_stock] for key, value in whole.items()}
+            bad_outcomes = _outcomes_v2(np.random.default_rng([seed, 3]), bad, timing)
+            book = {key: np.concatenate([book[key], bad[key]]) for key in book}
+            outcomes = {key: np.concatenate([outcomes[key], bad_outcomes[key]]) for key in outcomes}
+        kept = _on_the_books_when_2014_began(book, outcomes)
+        frame = _table({key: value[kept] for key, value in book.items()},
+                       **{key: value[kept] for key, value in outcomes.items()})
     if spec is not None:  # version 2: one loan at a time per borrower, so its credit is the loan amount
         frame["inclusive_scope"] = inclusive_scope(frame["size_class"].to_numpy(), frame["loan_amount_10k"].to_numpy())
     if seasoned:
@@ -623,39 +654,33 @@ def _with_seasoned_stock(order: np.ndarray, book: dict, n_loans: int) -> tuple[n
                 & (maturity_day > -np.round(NPL_DISPOSAL_MONTHS * DAYS_PER_MONTH)))
     granted = np.cumsum(book["year"][order] >= FIRST_GRANTED_YEAR)
     if granted[-1] < n_loans:
-        raise RuntimeError(f"the generator drew only {granted[-1]} loans from 2014 on, fewer than {n_loans}")
+        raise _TooFewCandidates(f"only {granted[-1]} loans from 2014 on, fewer than {n_loans}")
     cut = np.searchsorted(granted, n_loans) + 1
     within = np.arange(order.size) < cut
     return order[within & (~early | (maturity_day > 0))], order[within & held_bad]
 
 
-def _on_the_books_when_2014_began(frame: pd.DataFrame) -> pd.DataFrame:
-    """The loans granted from 2014 on, and of the earlier ones those on the books on 31 December 2013 by the
-    rules of ``smecredit.schedule.book_at`` with bad loans disposed of ``NPL_DISPOSAL_MONTHS`` after default:
-    performing, or non-performing and not yet disposed of. Loan ids are given anew."""
+def _on_the_books_when_2014_began(book: dict, outcomes: dict) -> np.ndarray:
+    """Which loans to keep (bool, shape (n,)): those granted from 2014 on, and of the earlier ones those on the
+    books on 31 December 2013 by the rules of ``smecredit.schedule.book_at`` with bad loans disposed of
+    ``NPL_DISPOSAL_MONTHS`` after default: performing, or non-performing and not yet disposed of."""
     from smecredit.assumptions import NPL_DISPOSAL_MONTHS
     from smecredit.schedule import book_at
 
-    keep = (frame["origination_year"] >= FIRST_GRANTED_YEAR).to_numpy().copy()
-    earlier = frame.loc[~keep]
-    status = book_at(earlier, FIRST_ORIGINATION - np.timedelta64(1, "D"), write_off_months=NPL_DISPOSAL_MONTHS)["status"]
-    keep[~keep] = status.isin(["performing", "non_performing"]).to_numpy()
-    frame = frame.loc[keep].reset_index(drop=True)
-    frame["loan_id"] = _padded_ids("L", np.arange(1, len(frame) + 1), max(6, len(str(len(frame)))))
-    return frame
-
-
-def _merged_by_date(frame: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
-    """Two loan tables as one, in ``_table``'s order (origination date, then borrower), loan ids given anew."""
-    merged = pd.concat([frame, more], ignore_index=True)
-    # The ids are zero-padded to one width, so their numbers sort as the text does (and much faster).
-    ids = np.asarray(merged["borrower_id"], dtype=str)
-    digits = ids.view(np.uint32).reshape(ids.size, -1)[:, 1:].astype(np.int64) - ord("0")
-    borrower = digits @ 10 ** np.arange(digits.shape[1] - 1, -1, -1)
-    order = np.lexsort((borrower, merged["origination_date"].to_numpy()))
-    merged = merged.take(order).reset_index(drop=True)
-    merged["loan_id"] = _padded_ids("L", np.arange(1, len(merged) + 1), max(6, len(str(len(merged)))))
-    return merged
+    keep = book["year"] >= FIRST_GRANTED_YEAR
+    earlier = ~keep
+    default = outcomes["default"][earlier].astype(bool)
+    loans = pd.DataFrame({  # the columns book_at reads, as _table writes them
+        "origination_date": outcomes["origination"][earlier], "term_months": book["term"][earlier],
+        "loan_amount_10k": book["amount"][earlier],
+        "repayment_method": np.asarray(REPAYMENT_METHODS, dtype=object)[book["repayment"][earlier]],
+        "contract_rate_pct": book["contract"][earlier], "default_12m": default.astype(np.int64),
+        "months_to_default": np.where(default, outcomes["months_to_default"][earlier], np.nan),
+        "ead_10k": np.where(default, outcomes["ead"][earlier], np.nan),
+    })
+    status = book_at(loans, FIRST_ORIGINATION - np.timedelta64(1, "D"), write_off_months=NPL_DISPOSAL_MONTHS)["status"]
+    keep[earlier] = status.isin(["performing", "non_performing"]).to_numpy()
+    return keep
 
 
 def _by_borrower_and_sequence(borrower: np.ndarray, sequence: np.ndarray, n_borrowers: int) -> np.ndarray:
@@ -704,25 +729,31 @@ def _guarantee_circles(rng: np.random.Generator, firm: dict, branch: np.ndarray,
     return circle, shock
 
 
-def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict) -> dict:
+def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict) -> tuple[dict, np.ndarray]:
     """Defaults spread through guarantee circles, in the order they happen.
 
-    Every defaulted loan of a circle member gets its month of default (``default_month_profile``). Then,
+    Every defaulted loan of a circle member gets its month of default (``default_month_profile``; the other
+    loans' months are drawn with their other outcomes, ``_outcomes_v2``). Then,
     from the earliest default on, each default makes every other member's loan that is outstanding and
     has not defaulted default too, with ``contagion_probability``, ``contagion_lag_months`` after it
-    (if that is still within the loan's 12 months and term); new defaults spread in turn. A borrower's
+    (a bullet loan's on its next payment date; if that is still within the loan's 12 months and term); new
+    defaults spread in turn. A borrower's
     loans after one that defaulted this way are dropped (a defaulted borrower does not renew).
+
+    Returns the book with ``default`` and ``months_to_default`` set, and which loans are dropped (bool, (n,)).
     """
     import heapq
 
     n = book["borrower"].size
-    month = np.zeros(n, dtype=np.int64)
+    month = np.zeros(n, dtype=np.int64)  # 0: not set here (drawn with the other outcomes)
     defaulted = book["default"].astype(bool)
-    draw = _draw_default_month(rng.random(n), book["repayment"], book["term"], timing)
-    month[defaulted] = np.minimum(draw, np.minimum(book["term"], 12))[defaulted]
     start = book["day"].astype(float)
     last_month = np.minimum(book["term"], 12)
     member_loans = np.flatnonzero(book["circle"] >= 0)
+    first_defaults = member_loans[defaulted[member_loans]]
+    draw = _draw_default_month(rng.random(first_defaults.size), book["repayment"][first_defaults],
+                               book["term"][first_defaults], timing)
+    month[first_defaults] = np.minimum(draw, last_month[first_defaults])
     # Each circle's and each member's loans, in index order: slices of two stable sorts.
     by_circle = member_loans[np.argsort(book["circle"][member_loans], kind="stable")]
     circle_sizes = np.bincount(book["circle"][member_loans])
@@ -730,13 +761,13 @@ def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict
     circle_starts = circle_ends - circle_sizes
     by_borrower = member_loans[np.argsort(book["borrower"][member_loans], kind="stable")]
     borrower_keys = book["borrower"][by_borrower]
-    first_defaults = member_loans[defaulted[member_loans]]
     events = list(zip((start[first_defaults] + month[first_defaults] * DAYS_PER_MONTH).tolist(),
                       first_defaults.tolist()))
     heapq.heapify(events)
     dropped = np.zeros(n, dtype=bool)
     p, lag = circles["contagion_probability"], circles["contagion_lag_months"]
     circle_of, borrower_of, sequence_of = book["circle"], book["borrower"], book["sequence"]
+    repayment_of, term_of = book["repayment"], book["term"]
     while events:
         when, i = heapq.heappop(events)
         if dropped[i]:
@@ -749,6 +780,8 @@ def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict
             if not 0 <= elapsed < last_month[j]:
                 continue  # not outstanding when the default happened
             m = int(np.floor(elapsed)) + 1 + lag
+            if repayment_of[j] == 0:  # a bullet loan misses a payment only on a payment date
+                m = min(INTEREST_PERIOD_MONTHS * -(-m // INTEREST_PERIOD_MONTHS), int(term_of[j]))
             if m > last_month[j] or rng.random() >= p:
                 continue
             defaulted[j], month[j] = True, m
@@ -756,8 +789,7 @@ def _contagion(rng: np.random.Generator, book: dict, circles: dict, timing: dict
             later = by_borrower[lo:hi]  # the borrower's later loans
             dropped[later[sequence_of[later] > sequence_of[j]]] = True
             heapq.heappush(events, (start[j] + m * DAYS_PER_MONTH, j))
-    book = dict(book, default=defaulted.astype(np.int8), months_to_default=month)
-    return {key: value[~dropped] for key, value in book.items()}
+    return dict(book, default=defaulted.astype(np.int8), months_to_default=month), dropped
 
 
 def _loans(rng, firm, borrowers, day, first_day, sequence, amount_noise, rating_noise, cut_points,
@@ -965,10 +997,12 @@ def default_month_profile(repayment: np.ndarray, term: np.ndarray, timing: dict 
     """Version 2: the distribution of the month of a default over months 1 to 12, by repayment method and term.
 
     The month is that of the first payment missed and never made good. A bullet loan
-    (``monthly_interest_bullet``) has weight 1 in each month before maturity (a missed interest payment)
-    and ``bullet_maturity_weight`` in its maturity month (the principal falls due); an amortising loan
-    (``equal_instalment``, ``equal_principal``) has weights t^(shape-1) exp(-t/scale), early; a
-    ``custom_schedule`` mixes the two. No loan defaults after its maturity.
+    (``quarterly_interest_bullet``, 按季付息、到期还本) pays interest only at the end of each quarter of
+    its term (months 3, 6, 9, ...) and the principal at maturity: its trouble starts with weight 1 in
+    each month before maturity and ``bullet_maturity_weight`` in the maturity month, and shows on the
+    next payment date, so all its weight falls on quarter months and the maturity month. An amortising
+    loan (``equal_instalment``, ``equal_principal``, paid monthly) has weights t^(shape-1) exp(-t/scale),
+    early; a ``custom_schedule`` mixes the two. No loan defaults after its maturity.
 
     Args:
         repayment: repayment-method codes (indices into ``REPAYMENT_METHODS``), shape (n,).
@@ -1012,7 +1046,11 @@ def _month_profiles(repayment: np.ndarray, term: np.ndarray, timing: dict) -> np
     term = term[:, None]
     t = np.arange(1, 13)[None, :]
     alive = t <= term
-    bullet = np.where(t == term, timing["bullet_maturity_weight"], 1.0) * alive
+    starts = np.where(t == term, timing["bullet_maturity_weight"], 1.0) * alive
+    # Interest falls due every third month and at maturity: trouble that starts in a month shows on the
+    # next payment date.
+    payment_date = np.minimum(INTEREST_PERIOD_MONTHS * np.ceil(t / INTEREST_PERIOD_MONTHS), term)
+    bullet = np.stack([(starts * (payment_date == m)).sum(axis=1) for m in range(1, 13)], axis=1)
     shape, scale = timing["amortising_shape"], timing["amortising_scale_months"]
     amortising = (t ** (shape - 1.0) * np.exp(-t / scale)) * alive
     bullet = bullet / bullet.sum(axis=1, keepdims=True)
@@ -1029,7 +1067,7 @@ def _to_frame(rng: np.random.Generator, book: dict, firm: dict, timing: dict | N
     90 days past due from it; without it (the book) the months follow one profile for every loan.
     """
     if timing is not None:
-        return _to_frame_v2(rng, book, firm, timing)
+        return _table(book, **_outcomes_v2(rng, book, timing))
     n = book["borrower"].size
     default = book["default"].astype(bool)
     pd_true = book["pd_true"]
@@ -1155,9 +1193,11 @@ def _table(book: dict, origination, default, months_to_default, max_dpd, classif
     return frame
 
 
-def _to_frame_v2(rng: np.random.Generator, book: dict, firm: dict, timing: dict) -> pd.DataFrame:
+def _outcomes_v2(rng: np.random.Generator, book: dict, timing: dict) -> dict:
     """Version 2 outcomes: the month of the first missed payment by repayment method and term; default
-    recognised 90 days later (or earlier by a downgrade), within 12 months + 90 days; cut-off ``timing["cutoff"]``."""
+    recognised 90 days later (or earlier by a downgrade), within 12 months + 90 days; cut-off ``timing["cutoff"]``.
+
+    Returns the keyword arguments of ``_table`` but the book: arrays of shape (n,) in the book's order."""
     n = book["borrower"].size
     default = book["default"].astype(bool)
     pd_true = book["pd_true"]
@@ -1186,7 +1226,8 @@ def _to_frame_v2(rng: np.random.Generator, book: dict, firm: dict, timing: dict)
     default_day = origination + np.round(recognised * DAYS_PER_MONTH).astype("timedelta64[D]")
     recovered, classification = _recoveries_and_classes(rng, book, ead, default, default_day,
                                                         np.datetime64(timing["cutoff"]), max_dpd)
-    return _table(book, origination, default, month, max_dpd, classification, ead, recovered)
+    return {"origination": origination, "default": default, "months_to_default": month, "max_dpd": max_dpd,
+            "classification": classification, "ead": ead, "recovered": recovered}
 
 
 def write_loan_book(frame: pd.DataFrame, path: str | Path) -> Path:
