@@ -19,15 +19,35 @@ def test_rounded_keeps_eight_significant_digits():
     assert math.isnan(prose.rounded(float("nan")))
 
 
+def displayed_by(glue, monkeypatch, *values) -> list:
+    """What ``glue`` displays for each (name, value): (bundle, metadata) pairs."""
+    import IPython.display
+    import myst_nb.ext.glue
+
+    shown = []
+    record = lambda bundle, raw, metadata: shown.append((bundle, metadata))  # noqa: E731
+    monkeypatch.setattr(IPython.display, "display", record)
+    monkeypatch.setattr(myst_nb.ext.glue, "ipy_display", record)
+    for name, value in values:
+        glue(name, value)
+    return shown
+
+
 def test_glue_stores_plain_rounded_numbers(monkeypatch):
-    stored = {}
-    monkeypatch.setattr(prose, "_myst_glue", lambda name, value, display: stored.update({name: (value, display)}))
-    prose.glue("rate", np.float64(0.053850000000000002))
-    prose.glue("count", np.int64(20000))
-    prose.glue("label", "20,000")
-    assert stored["rate"] == (0.05385, False) and type(stored["rate"][0]) is float
-    assert stored["count"] == (20000, False) and type(stored["count"][0]) is int
-    assert stored["label"] == ("20,000", False)
+    shown = displayed_by(prose.glue, monkeypatch, ("rate", np.float64(0.053850000000000002)),
+                         ("count", np.int64(20000)), ("label", "20,000"))
+    plain = [bundle["application/papermill.record/text/plain"] for bundle, _ in shown]
+    assert plain == ["0.05385", "20000", "'20,000'"]
+    assert [metadata["scrapbook"]["name"] for _, metadata in shown] == ["rate", "count", "label"]
+
+
+def test_glue_displays_what_myst_nb_glue_displays(monkeypatch):
+    from myst_nb import glue as myst_glue
+
+    values = [("rate", 0.05385), ("count", 20000), ("label", "20,000"), ("big", 1.5e12)]
+    ours = displayed_by(prose.glue, monkeypatch, *values)
+    theirs = displayed_by(lambda name, value: myst_glue(name, value, display=False), monkeypatch, *values)
+    assert ours == theirs and len(ours) == len(values)
 
 
 def test_glue_refuses_tables():

@@ -30,12 +30,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from myst_nb import glue as _myst_glue
-from myst_nb.core.variables import format_plain_text
 
 from smecredit.labels import column_noun
 
 SIGNIFICANT_DIGITS = 8
+# How myst-nb stores a glued value (myst_nb.ext.glue.GLUE_PREFIX; a test holds glue to myst-nb's own output).
+GLUE_MIME_PREFIX = "application/papermill.record/"
 
 
 def glue(name: str, value) -> None:
@@ -51,7 +51,14 @@ def glue(name: str, value) -> None:
         raise TypeError(f"glue {name!r}: expected a number or a string, got {type(value).__name__}")
     if isinstance(value, float):
         value = rounded(value)
-    _myst_glue(name, value, display=False)
+    # What myst_nb.glue(name, value, display=False) displays. Importing myst-nb in a kernel costs about 3 s
+    # (its nbformat import loads jsonschema's URI grammar), paid by every chapter; IPython is already loaded.
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
+
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_MIME_PREFIX}
+    display({GLUE_MIME_PREFIX + mime: data for mime, data in bundle.items()}, raw=True, metadata=metadata)
 
 
 def rounded(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
@@ -169,7 +176,7 @@ def glued_values(notebook: dict) -> dict[str, str]:
                 continue
             if name in values:
                 raise ValueError(f"{name!r} is glued twice")
-            values[name] = output["data"]["application/papermill.record/text/plain"]
+            values[name] = output["data"][GLUE_MIME_PREFIX + "text/plain"]
     return values
 
 
@@ -181,6 +188,8 @@ def stated_number(values: dict[str, str], name: str, spec: str | None) -> str:
     """
     if name not in values:
         raise KeyError(f"no value is glued under {name!r}: run the chapter (make execute), or fix the name")
+    from myst_nb.core.variables import format_plain_text  # slow to import (see glue): only where needed
+
     return format_plain_text(values[name], spec or "")
 
 
