@@ -100,3 +100,12 @@ def test_readable_keeps_a_coefficients_interval_on_the_coefficients_scale():
     assert shown.iloc[0, 1] == -0.419 and shown.iloc[0, 2] == 0.045
     rates = pd.DataFrame({"rate": [0.05], "ci_low": [0.04], "ci_high": [0.06]}, index=["all"])
     assert list(readable(rates).iloc[0]) == ["5.0%", "4.0%", "6.0%"]
+
+
+def test_readable_shows_missing_values_blank_not_nan():
+    table = pd.DataFrame({"growth": [np.nan, 0.125, 2.0], "passes": [np.nan, True, False],
+                          "rate": [0.05, np.nan, 0.04]}, index=[2016, 2017, 2018])
+    shown = readable(table, percent_columns=["rate"])
+    assert list(shown.iloc[0]) == ["", "", "5.0%"]
+    assert list(shown["growth"]) == ["", "0.125", "2"] and list(shown["passes"]) == ["", True, False]
+    assert "NaN" not in shown.to_html()

@@ -176,7 +176,7 @@ def percent(value: float, digits: int = 1) -> str:
 def readable(table: pd.DataFrame, percent_columns: Iterable[str] | None = None, digits: int = 3,
              percent_digits: int = 1, names: dict[str, str] | None = None) -> pd.DataFrame:
     """A copy of a table for display: plain labels for its index, columns and levels, shares as
-    percentages, other floats rounded to ``digits``. The numbers a student computes with stay in
+    percentages, other floats rounded to ``digits``, missing values blank. The numbers a student computes with stay in
     the original table; this one is for reading.
 
     ``percent_columns`` (shares, 0.073 -> "7.3%") defaults to the report columns that hold shares
@@ -203,8 +203,14 @@ def readable(table: pd.DataFrame, percent_columns: Iterable[str] | None = None, 
     for column in shown.columns:
         if column in percent_columns:
             shown[column] = shown[column].map(lambda v: percent(v, percent_digits))
-        elif pd.api.types.is_float_dtype(shown[column]):
+            continue
+        if pd.api.types.is_float_dtype(shown[column]):
             shown[column] = shown[column].round(digits)
+        missing = shown[column].isna()
+        if missing.any():  # blank, as in the percentage columns, not "NaN"
+            as_text = shown[column].map(lambda v: np.format_float_positional(v, trim="-")
+                                        if isinstance(v, float) else v)
+            shown[column] = as_text.astype(object).where(~missing, "")
     column_name = shown.index.name
 
     def index_label(value):
