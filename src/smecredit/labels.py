@@ -176,8 +176,8 @@ def percent(value: float, digits: int = 1) -> str:
 def readable(table: pd.DataFrame, percent_columns: Iterable[str] | None = None, digits: int = 3,
              percent_digits: int = 1, names: dict[str, str] | None = None) -> pd.DataFrame:
     """A copy of a table for display: plain labels for its index, columns and levels, shares as
-    percentages, other floats rounded to ``digits``, missing values blank. The numbers a student computes with stay in
-    the original table; this one is for reading.
+    percentages, other floats rounded to ``digits``, missing values blank. The numbers a student
+    computes with stay in the original table; this one is for reading.
 
     ``percent_columns`` (shares, 0.073 -> "7.3%") defaults to the report columns that hold shares
     (``rate``, ``ci_low``, ``ci_high``, ...; see ``REPORT_COLUMNS``). ``names`` labels a chapter's
