@@ -31,7 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.errors
 
 from smecredit.schema import (CHINESE_HEADERS, COLUMNS_BY_NAME, CROSS_COLUMN_RULES, LOAN_COLUMNS,
                               OPTIONAL_COLUMNS, columns_of, range_text, typed_loan_book)
@@ -1109,6 +1108,8 @@ def load_german_credit(path: str | Path | None = None, *, validate: bool = True)
     if type_errors:
         raise DataFileError(table.source, type_errors, heading="values of the wrong type:")
     if validate:
+        import pandera.errors  # only here: chapters that load the loan book do not pay for its import
+
         try:
             german_credit_schema().validate(frame, lazy=True)
         except pandera.errors.SchemaErrors as err:

