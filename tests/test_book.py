@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from browser.pages import toc_entries as toc_files  # the one reader of _toc.yml
@@ -229,3 +230,11 @@ def test_no_chapter_types_its_own_cost_or_lgd_assumption():
     for path in CHAPTERS:
         code = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
         assert not assignment.search(code), f"{path.name}: {assignment.search(code).group(0).strip()}"
+
+
+def test_instructor_guide_states_the_files_row_count():
+    guide = (ROOT / "book" / "instructor-guide.md").read_text(encoding="utf-8")
+    stated = re.search(r"`read_csv` keeps: ([\d,]+) rows instead of ([\d,]+)", guide)
+    rows = pd.read_csv(ROOT / "data" / "loans.csv", usecols=["seasoned_stock"])["seasoned_stock"]
+    assert stated and int(stated.group(1).replace(",", "")) == len(rows)
+    assert int(stated.group(2).replace(",", "")) == (~rows).sum()

@@ -924,7 +924,7 @@ def load_loans(path: str | Path | None = None, *, validate: bool = True, encodin
 
     Returns:
         DataFrame of shape (20000, 34) for the shipped file (the loans granted 2014-2018; with
-        ``seasoned_stock=True``, (22853, 35)), one row per loan, columns in the file's order,
+        ``seasoned_stock=True``, (22858, 35)), one row per loan, columns in the file's order,
         as in ``data/loans.md``: ids as text, counts as int64, amounts in 10k yuan and rates in percent as
         float64, ``origination_date`` as datetime64[ns], category columns as pandas Categoricals (reference
         level first; ordered for ``internal_rating``, ``size_class`` and ``classification_at_cutoff``).

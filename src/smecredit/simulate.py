@@ -51,6 +51,8 @@ DATA_CUTOFF = np.datetime64("2019-12-31")  # version 1's; data_cutoff(scenario) 
 OBSERVATION_MONTHS = 12
 # Version 2: bullet loans pay interest quarterly (按季结息), as most enterprise loans in China do.
 INTEREST_PERIOD_MONTHS = 3
+# Candidate borrowers drawn per loan of a book with a seasoned stock (about 0.70 are needed).
+CANDIDATES_PER_LOAN = 0.75
 
 # PBoC benchmark lending rates (percent a year) by term band, with the date each took effect.
 # Source: People's Bank of China announcements of 26 Dec 2010, 9 Feb, 6 Apr and 7 Jul 2011, 8 Jun and
@@ -493,10 +495,6 @@ def simulate_loan_book(n_loans: int = DEFAULT_N_LOANS, seed: int = DEFAULT_SEED,
             return _simulated_book(n_loans, seed, scenario, n_borrowers)
         except _TooFewCandidates:
             n_borrowers *= 2
-
-
-# Candidate borrowers drawn per loan of a book with a seasoned stock (about 0.70 are needed).
-CANDIDATES_PER_LOAN = 0.75
 
 
 class _TooFewCandidates(Exception):
