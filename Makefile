@@ -32,11 +32,12 @@ test: $(STAMP)
 pdf: $(STAMP)
 	$(BIN)/python tools/print_pdf.py --out _build/pdf
 
-# For authors: re-execute every chapter in place from a fresh kernel, storing its outputs
-# (one chapter per core at a time), then write the numbers the text states from the values the
-# cells computed (smecredit.prose).
+# For authors: re-execute every chapter in place from a fresh kernel, storing its outputs (one
+# chapter per core at a time, the longest first by book/execution-times.md, so that no long chapter
+# starts last), then write the numbers the text states from the values the cells computed
+# (smecredit.prose).
 execute: $(STAMP)
-	ls book/[0-9]*.ipynb | xargs -n 1 -P $$(nproc) $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False
+	$(BIN)/python benchmarks/execution_times.py --longest-first | xargs -n 1 -P $$(nproc) $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False
 	$(BIN)/python -m smecredit.prose --write book/[0-9]*.ipynb
 
 # Regenerate the committed loan book from its default seed.

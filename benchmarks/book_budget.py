@@ -1,7 +1,7 @@
 """Print the book's performance budget (figures, not a test).
 
 1. Executing every chapter from a fresh kernel (in memory; the stored notebooks are not touched),
-   one kernel per core at a time, as `make execute` does; with one BLAS thread per kernel
+   one kernel per core at a time and the longest first, as `make execute` does; with one BLAS thread per kernel
    (OPENBLAS_NUM_THREADS=1, as the Makefile sets). Budget: 60 s of wall-clock time for the whole book.
 2. Building the HTML from the stored outputs (jupyter-book build, into a temporary folder). Budget: 30 s.
 3. The heaviest page: its HTML plus everything it loads from the book itself. Budget: 2 MB
@@ -35,7 +35,9 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # inherited by every kernel, as under the Makefile
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 from serving import CHROMIUM, CHROMIUM_FLAGS, PAGE_WEIGHT_BUDGET_MB, StaticServer, transfer_size  # noqa: E402
+from execution_times import longest_first  # noqa: E402
 
 BUDGET_EXECUTE_S, BUDGET_BUILD_S = 60.0, 30.0
 
@@ -57,12 +59,12 @@ def execute_all(workers: int) -> tuple[list[tuple[str, float, str]], float]:
     """Run every chapter, ``workers`` at a time; the per-chapter results and the wall-clock seconds."""
     from concurrent.futures import ProcessPoolExecutor
 
-    sources = sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb"))
+    sources = longest_first(sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb")))  # as make execute runs them
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         times = list(pool.map(execute_one, sources))
     wall = time.perf_counter() - start
-    for name, seconds, error in times:
+    for name, seconds, error in sorted(times):
         print(f"  {name:<45} {seconds:6.1f} s {error}", flush=True)
     return times, wall
 

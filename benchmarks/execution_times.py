@@ -1,6 +1,7 @@
 """Benchmark: how long each chapter takes to run from a fresh kernel; writes book/execution-times.md.
 
 Run from anywhere: python benchmarks/execution_times.py [--timeout 600] [--output PATH]
+(``--longest-first`` only prints the chapters' paths ordered by this page's times, longest first.)
 
 Every book/[0-9][0-9]-*.ipynb is copied to a temporary folder and executed there with nbclient
 (a new kernel per chapter, default kernel ``python3``); the time includes starting the kernel.
@@ -20,6 +21,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -79,6 +81,19 @@ def _time_notebook(path: Path, timeout: int) -> tuple[float, str | None]:
         return time.perf_counter() - start, None
 
 
+def longest_first(chapters: list[Path], page: Path = PAGE) -> list[Path]:
+    """The chapters ordered by their time on the page (``make test`` column), longest first.
+
+    Running them in this order, one kernel per core, keeps a long chapter from starting last and
+    finishing alone (``make execute``, ``benchmarks/book_budget.py``). A chapter the page does not
+    list yet goes first; without the page the order is unchanged.
+    """
+    text = page.read_text(encoding="utf-8") if page.exists() else ""
+    seconds = {name: float(value) for name, value in
+               re.findall(r"^\| \[[^\]]*\]\(([^)]+\.ipynb)\) \| ([0-9.]+) \|", text, flags=re.MULTILINE)}
+    return sorted(chapters, key=lambda path: -seconds.get(path.name, float("inf")))
+
+
 def page(rows: list[dict], cores: int, today: str) -> str:
     """The Markdown page: a short explanation and the table."""
     lines = [
@@ -124,8 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
     parser.add_argument("--output", type=Path, default=PAGE, help=f"page to write (default {PAGE.relative_to(ROOT)})")
+    parser.add_argument("--longest-first", action="store_true",
+                        help="only print the chapters' paths, longest first by this page (for make execute)")
     args = parser.parse_args(argv)
     chapters = sorted(BOOK.glob("[0-9][0-9]-*.ipynb"))
+    if args.longest_first:
+        print("\n".join(str(path) for path in longest_first(chapters)))
+        return 0
     if not chapters:
         print(f"no chapters book/[0-9][0-9]-*.ipynb under {ROOT}", file=sys.stderr)
         return 1

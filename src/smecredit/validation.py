@@ -143,28 +143,33 @@ def calibration_table(y, pd_hat, n_groups: int = 10) -> pd.DataFrame:
     Warns:
         UserWarning: ties made the groups unequal (names how many groups and their sizes).
     """
+    groups = _pd_groups(y, pd_hat, n_groups)
+    table = pd.DataFrame(groups, index=pd.RangeIndex(1, groups["n"].size + 1, name="group"))
+    table["observed_rate"] = table["defaults"] / table["n"]
+    return table
+
+
+def _pd_groups(y, pd_hat, n_groups: int) -> dict[str, np.ndarray]:
+    """The columns of ``calibration_table`` but ``observed_rate``, as arrays (checks and warns as it does).
+
+    Plain numpy rather than a groupby: chapter 8 runs the Hosmer-Lemeshow test hundreds of times.
+    """
     y, pd_hat = _outcomes_and_scores(y, pd_hat, need_both_classes=False, probabilities=True)
     if not 1 <= n_groups <= y.size:
         raise ValueError(f"n_groups must be between 1 and the number of loans ({y.size}), got {n_groups}")
-    sorted_pd = np.sort(pd_hat, kind="stable")
-    first_rank = np.searchsorted(sorted_pd, pd_hat, side="left")  # 0-based rank of each PD's first tie
-    group = first_rank * n_groups // y.size + 1  # the equal-size cut, applied to whole blocks of ties
-    frame = pd.DataFrame({"group": group, "y": y, "pd": pd_hat})
-    grouped = frame.groupby("group")
-    table = pd.DataFrame({
-        "n": grouped.size(),
-        "pd_low": grouped["pd"].min(),
-        "pd_high": grouped["pd"].max(),
-        "mean_pd": grouped["pd"].mean(),
-        "defaults": grouped["y"].sum().astype(int),
-        "expected": grouped["pd"].sum(),
-    })
-    table.index = pd.RangeIndex(1, len(table) + 1, name="group")
-    table["observed_rate"] = table["defaults"] / table["n"]
-    if len(table) < n_groups or table["n"].max() - table["n"].min() > max(1.0, 0.05 * y.size / n_groups):
-        warnings.warn(f"tied predicted PDs kept together: {len(table)} groups (of {n_groups} asked) with "
-                      f"{table['n'].min():,} to {table['n'].max():,} loans", UserWarning, stacklevel=2)
-    return table
+    order = np.argsort(pd_hat, kind="stable")
+    sorted_pd, sorted_y = pd_hat[order], y[order]
+    first_rank = np.searchsorted(sorted_pd, sorted_pd, side="left")  # 0-based rank of each PD's first tie
+    group = first_rank * n_groups // y.size  # the equal-size cut, applied to whole blocks of ties
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])  # a group is a run of the sorted PDs
+    ends = np.r_[starts[1:], y.size]
+    counts = ends - starts
+    expected = np.add.reduceat(sorted_pd, starts)
+    if counts.size < n_groups or counts.max() - counts.min() > max(1.0, 0.05 * y.size / n_groups):
+        warnings.warn(f"tied predicted PDs kept together: {counts.size} groups (of {n_groups} asked) with "
+                      f"{counts.min():,} to {counts.max():,} loans", UserWarning, stacklevel=3)
+    return {"n": counts, "pd_low": sorted_pd[starts], "pd_high": sorted_pd[ends - 1], "mean_pd": expected / counts,
+            "defaults": np.add.reduceat(sorted_y, starts).astype(int), "expected": expected}
 
 
 class HosmerLemeshow(NamedTuple):
@@ -207,14 +212,15 @@ def hosmer_lemeshow(y, pd_hat, n_groups: int = 10, *, fitted_on_these_loans: boo
 
     if n_groups < 3:
         raise ValueError(f"the Hosmer-Lemeshow test needs at least 3 groups, got {n_groups}")
-    table = calibration_table(y, pd_hat, n_groups)
-    if len(table) < 3:
-        raise ValueError(f"ties left only {len(table)} groups of predicted PDs; the test needs at least 3")
-    variance = table["expected"] * (1 - table["expected"] / table["n"])
+    groups = _pd_groups(y, pd_hat, n_groups)
+    n_formed = groups["n"].size
+    if n_formed < 3:
+        raise ValueError(f"ties left only {n_formed} groups of predicted PDs; the test needs at least 3")
+    variance = groups["expected"] * (1 - groups["expected"] / groups["n"])
     if (variance <= 0).any():
         raise ValueError("a group has predicted PDs all 0 or all 1; use fewer groups")
-    statistic = float(((table["defaults"] - table["expected"]) ** 2 / variance).sum())
-    df = len(table) - 2 if fitted_on_these_loans else len(table)
+    statistic = float(np.sum((groups["defaults"] - groups["expected"]) ** 2 / variance))
+    df = n_formed - 2 if fitted_on_these_loans else n_formed
     return HosmerLemeshow(statistic, df, float(chi2.sf(statistic, df)))
 
 
