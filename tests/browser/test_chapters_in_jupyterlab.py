@@ -14,8 +14,9 @@ from smecredit import prose
 
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb"))
 # What a reader must never see: directive fences and options, roles, glue placeholders, comments.
-RAW = re.compile(r"\{[a-z-]+(?::[a-z]+)?\}|^:{3}|^`{3}|^:(?:class|label):|<!--|-->|not rendered by jupyterlab-myst",
-                 re.M)
+# A citation jupyterlab-myst cannot find shows as a bare key, a figure label it cannot resolve as the label.
+RAW = re.compile(r"\{[a-z-]+(?::[a-z]+)?\}|^:{3}|^`{3}|^:(?:class|label):|<!--|-->|not rendered by jupyterlab-myst"
+                 r"|citation not found|\bfig-[a-z0-9]+-[a-z0-9-]+", re.M)
 
 # Every Markdown cell's text once jupyterlab-myst has rendered it (class "myst"); the harness turns
 # off JupyterLab's windowing, so all cells render without scrolling.
@@ -26,7 +27,8 @@ RENDERED_MARKDOWN = """async () => {
     for (let k = 0; k < 500 && !done(); k++) await new Promise(r => setTimeout(r, 20));
     const texts = {};
     for (const [i, cell] of cells) {
-        texts[i] = cell.node.querySelector(".myst") ? cell.node.innerText : "not rendered by jupyterlab-myst";
+        texts[i] = !cell.node.querySelector(".myst") ? "not rendered by jupyterlab-myst"
+            : cell.node.innerText + (cell.node.querySelector('[title="Citation Not Found"]') ? " citation not found" : "");
     }
     return texts;
 }"""
