@@ -1,8 +1,8 @@
 """Print the book's performance budget (figures, not a test).
 
 1. Executing every chapter from a fresh kernel (in memory; the stored notebooks are not touched),
-   one kernel per core at a time and the longest first, as `make execute` does; with one BLAS thread per kernel
-   (OPENBLAS_NUM_THREADS=1, as the Makefile sets). Budget: 60 s of wall-clock time for the whole book.
+   one kernel per core at a time and the longest first, as `make execute` does; with one BLAS
+   thread per kernel (OPENBLAS_NUM_THREADS=1, as the Makefile sets). Budget: 60 s of wall-clock time for the whole book.
 2. Building the HTML from the stored outputs (jupyter-book build, into a temporary folder). Budget: 30 s.
 3. The heaviest page: its HTML plus everything it loads from the book itself. Budget: 2 MB
    transferred, the measure of Lighthouse's total-byte-weight audit: text files (HTML, scripts,

@@ -31,9 +31,9 @@ DEFAULT_COLOURS = {0: OKABE_ITO["blue"], 1: OKABE_ITO["vermillion"]}
 
 # seaborn's theme for the book, ``sns.set_theme(context="notebook", style="whitegrid")``, as the
 # matplotlib settings it makes (seaborn 0.13), but its colour map and palette, which the book sets
-# itself. Set directly, a chapter that draws with matplotlib
-# alone does not import seaborn and the scipy.stats it loads (about 1.5 s of a chapter's start);
-# tests/test_style.py checks these against seaborn's own.
+# itself. Set directly, a chapter that draws with matplotlib alone does not import seaborn and the
+# scipy.stats it loads (about 1.5 s of a chapter's start); tests/test_style.py checks these against
+# seaborn's own.
 SEABORN_WHITEGRID_NOTEBOOK = {
     "axes.axisbelow": True, "axes.edgecolor": ".8", "axes.grid": True, "axes.labelcolor": ".15",
     "axes.labelsize": 12.0, "axes.linewidth": 1.25, "axes.titlesize": 12.0,
