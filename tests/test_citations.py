@@ -60,3 +60,39 @@ def test_figure_links_point_at_figures_of_the_same_chapter():
         figures = {c["metadata"].get("mystnb", {}).get("figure", {}).get("name") for c in cells} - {None}
         targets = set(re.findall(r"\]\(#(fig-[a-z0-9-]+)\)", markdown_of(path)))
         assert targets <= figures, f"{path.name}: links to figures it does not have: {targets - figures}"
+
+
+def test_cite_links_point_at_the_entry_and_warn_on_an_unknown_key(tmp_path):
+    """tools/cite_links.py in a small Sphinx project: the link goes to the entry, a wrong key warns."""
+    import io
+    import sys
+
+    from sphinx.application import Sphinx
+
+    source = tmp_path / "src"
+    (source / "book").mkdir(parents=True)
+    (source / "book" / "refs.bib").write_text(
+        "@article{cook1977detection, author = {Cook, R. Dennis}, title = {Detection}, journal = {T},"
+        " year = {1977}}\n", encoding="utf-8")
+    (source / "index.md").write_text("# Home\n\n```{toctree}\nbook/chapter\nbook/bibliography\n```\n",
+                                     encoding="utf-8")
+    (source / "book" / "chapter.md").write_text(
+        "# Chapter\n\nA loan ([Cook, 1977](cite:cook1977detection)) and ([Nobody, 2000](cite:nobody2000)).\n",
+        encoding="utf-8")
+    (source / "book" / "bibliography.md").write_text("# Bibliography\n\n```{bibliography}\n:all:\n```\n",
+                                                     encoding="utf-8")
+    sys.path.insert(0, str(ROOT / "tools"))
+    warnings = io.StringIO()
+    try:
+        app = Sphinx(str(source), None, str(tmp_path / "html"), str(tmp_path / "doctrees"), "html",
+                     confoverrides={"extensions": ["myst_parser", "sphinxcontrib.bibtex", "cite_links"],
+                                    "bibtex_bibfiles": ["book/refs.bib"], "bibtex_cite_id": "cite-{key}",
+                                    "myst_url_schemes": ["http", "https", "mailto", "cite"]},
+                     status=None, warning=warnings)
+        app.build()
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    html = (tmp_path / "html" / "book" / "chapter.html").read_text(encoding="utf-8")
+    assert 'href="bibliography.html#cite-cook1977detection">Cook, 1977</a>' in html
+    assert 'id="cite-cook1977detection"' in (tmp_path / "html" / "book" / "bibliography.html").read_text("utf-8")
+    assert "citation key 'nobody2000' is not in the bibliography" in warnings.getvalue()
