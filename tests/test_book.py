@@ -238,3 +238,35 @@ def test_instructor_guide_states_the_files_row_count():
     rows = pd.read_csv(ROOT / "data" / "loans.csv", usecols=["seasoned_stock"])["seasoned_stock"]
     assert stated and int(stated.group(1).replace(",", "")) == len(rows)
     assert int(stated.group(2).replace(",", "")) == (~rows).sum()
+
+
+def test_data_page_states_the_files_and_the_generators_numbers():
+    """The numbers data/loans.md states, each against the file or the parameter it describes."""
+    from smecredit import load_loans
+    from smecredit.simulate import (BOOK, DEFAULT_SEED, N_ACCOUNT_MANAGERS, N_SUB_BRANCHES, RATING_SHARES,
+                                    _circle_parameters, _parameter_file, data_cutoff, scenario_spec, true_model)
+
+    page = " ".join((ROOT / "data" / "loans.md").read_text(encoding="utf-8").split())
+    book = load_loans(seasoned_stock=True)
+    stock = int(book["seasoned_stock"].sum())
+    model, spec, circles = true_model(), scenario_spec(BOOK), _circle_parameters()
+    parameters = _parameter_file()
+    stated = {
+        f"with seed {DEFAULT_SEED}": True,
+        f"One row per loan: {len(book) - stock:,} SME loans granted by the {N_SUB_BRANCHES} sub-branches": True,
+        f"**seasoned stock**: {stock:,} loans granted in 2011-2013": True,
+        f"The data stop at the cut-off, {data_cutoff():%-d %B %Y}.": True,
+        f"About {N_ACCOUNT_MANAGERS} account managers": True,
+        f"shares of {'/'.join(f'{s:.0%}'.rstrip('%') for s in RATING_SHARES)}% for AA to B": True,
+        f"circles** of {circles['min_size']} to {circles['max_size']} firms": True,
+        f"({spec.soft_info_logit} log-odds per standard deviation)": True,
+        f"sub-branch (standard deviation {model.sub_branch_sd:g})": True,
+        f"account manager (standard deviation {model.account_manager_sd:g})": True,
+        f"with probability {circles['contagion_probability']:g}, a month later": circles["contagion_lag_months"] == 1,
+        "A quarter of the borrowers first borrowed in 2011-2013":
+            parameters["seasoned_stock"]["borrower_share"] == 0.25,
+        "about one default in eight is a downgrade": abs(parameters["timing"]["downgrade_share"] - 1 / 8) < 0.01,
+        f"{parameters['loan_size']['max_share_of_total_assets']:.2f} x total assets": True,
+    }
+    wrong = [text for text, holds in stated.items() if not (holds and text in page)]
+    assert not wrong, f"data/loans.md no longer states what the file or the generator does: {wrong}"
