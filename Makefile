@@ -12,7 +12,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: book test pdf execute data freeze benchmark budget serve lab notebook clean
+.PHONY: book test pdf student execute data freeze benchmark budget serve lab notebook clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(STAMP)
 # The whole book as one printable PDF, _build/pdf/smecredit-book.pdf (needs Debian's chromium).
 pdf: $(STAMP)
 	$(BIN)/python tools/print_pdf.py --out _build/pdf
+
+# The student edition: the chapters without their exercises' solutions, in _build/student/ and
+# _build/student.zip (open it with `.venv/bin/jupyter lab _build/student/book/`).
+student: $(STAMP)
+	$(BIN)/python tools/student_edition.py
 
 # For authors: re-execute every chapter in place from a fresh kernel, storing its outputs (one
 # chapter per core at a time, the longest first by book/execution-times.md, so that no long chapter

@@ -253,6 +253,7 @@ def test_the_workflows_run_the_readme_test_command_and_publish_the_checked_book(
     publish = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
     runs = "\n".join(step.get("run", "") for step in publish["jobs"]["build"]["steps"])
     assert "jupyter-book build . -W -n --keep-going" in runs and "tools/print_pdf.py" in runs
+    assert "tools/student_edition.py" in runs and "_build/html/smecredit-student-edition.zip" in runs
     assert "pip install -r requirements.txt" in runs
 
 

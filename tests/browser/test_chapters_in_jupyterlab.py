@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 
+import nbformat
 import pytest
 
 from serving import ROOT
@@ -39,17 +41,22 @@ def plain(text: str) -> str:
     return " ".join(text.translate(str.maketrans("‘’“”", "''\"\"")).split())
 
 
+def rendered_markdown(page, jupyterlab, name: str) -> dict[int, str]:
+    """Open a notebook of the lab's folder and return every Markdown cell's rendered text by cell number."""
+    page.goto(jupyterlab.notebook_url(name), wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.content.widgets.length > 0", timeout=60000)
+    page.wait_for_selector(".jp-MarkdownCell", timeout=60000)
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.context.ready")
+    return {int(k): v for k, v in page.evaluate(RENDERED_MARKDOWN).items()}
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_reads_in_jupyterlab(browser, jupyterlab, path):
     shutil.copy(path, jupyterlab.root / path.name)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
-        page.goto(jupyterlab.notebook_url(path.stem), wait_until="domcontentloaded")
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                               " && window.jupyterapp.shell.currentWidget.content.widgets.length > 0", timeout=60000)
-        page.wait_for_selector(".jp-MarkdownCell", timeout=60000)
-        page.evaluate("() => window.jupyterapp.shell.currentWidget.context.ready")
-        texts = {int(k): v for k, v in page.evaluate(RENDERED_MARKDOWN).items()}
+        texts = rendered_markdown(page, jupyterlab, path.stem)
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         assert sorted(texts) == [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"]
         for index, text in texts.items():
@@ -59,5 +66,41 @@ def test_chapter_reads_in_jupyterlab(browser, jupyterlab, path):
             for match in prose.NUMBER.finditer("".join(cells[index]["source"])):
                 assert plain(match["text"]) in shown, f"cell {index}: {match['name']} not shown"
         page.screenshot(path=str(ROOT / "_build" / "screenshots" / f"jupyterlab-{path.stem}.png"))
+    finally:
+        page.close()
+
+
+STUDENT_CHAPTERS = [ROOT / "book" / name for name in ("03-the-loan-book.ipynb", "06-first-logistic-regression.ipynb")]
+
+
+@pytest.mark.parametrize("path", STUDENT_CHAPTERS, ids=lambda p: p.name)
+def test_student_edition_shows_the_exercises_and_no_solution(browser, jupyterlab, path):
+    """The student edition (tools/student_edition.py) in JupyterLab: each exercise rendered with a place for
+    the answer under it, no "Solution" bar and no solution text (chapter 3's are gated across cells,
+    chapter 6 also has one inside its exercise's cell)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import student_edition
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    student, labels = student_edition.without_solutions(nbformat.read(path, as_version=4), path.name)
+    name = f"student-{path.stem}"
+    nbformat.write(student, jupyterlab.root / f"{name}.ipynb")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        texts = rendered_markdown(page, jupyterlab, name)
+        shown = {index: plain(text) for index, text in texts.items()}
+        for index, text in texts.items():
+            raw = [m.group(0) for m in RAW.finditer(text)]
+            assert not raw, f"cell {index} shows {raw}: {shown[index][:200]}"
+        everything = " ".join(shown.values())
+        assert "Student edition" in everything
+        assert re.findall(r"\bSolution\b", everything) == [], "a solution bar or heading is shown"
+        assert everything.count(plain(student_edition.ANSWER_PROMPT).replace("**", "")) == len(labels)
+        exercises = page.locator(".jp-MarkdownCell aside, .jp-MarkdownCell .admonition").filter(has_text="Exercise")
+        assert exercises.count() >= len(labels)
+        page.evaluate("""() => [...document.querySelectorAll('.jp-MarkdownCell .myst strong')]
+            .find(e => e.textContent.startsWith('Your answer')).scrollIntoView({block: 'center'})""")
+        page.screenshot(path=str(ROOT / "_build" / "screenshots" / f"jupyterlab-{name}.png"))
     finally:
         page.close()
