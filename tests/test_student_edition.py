@@ -13,6 +13,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from smecredit.exercises import EXERCISES, answer_cell
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import student_edition  # noqa: E402  (tools/student_edition.py)
@@ -92,6 +94,7 @@ def test_every_solution_is_left_out_and_everything_else_kept(path):
         at = next(i for i, c in enumerate(student.cells) if c.id == f"answer-{label}")
         assert re.findall(r"^:label: (\S+)", student.cells[at - 1].source, re.M)[-1] == label
         assert student.cells[at + 1].cell_type == "code" and student.cells[at + 1].id == f"answer-{label}-code"
+        assert student.cells[at + 1].source == (answer_cell(label) if label in EXERCISES else student_edition.ANSWER_CODE)
     assert student.cells[1].id == "student-edition-note" and student.cells[0].source.startswith("# ")
     assert student.metadata["smecredit"] == {"edition": "student"}
 
@@ -136,6 +139,9 @@ def test_the_edition_runs_top_to_bottom():
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in student.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    # the self-checking exercise's cell, run as handed out, asks for the answer
+    checked = next(c for c in student.cells if c.id == "answer-ex-first-zero-code")
+    assert "✗ chance  not answered yet" in checked.outputs[0]["data"]["text/plain"]
 
 
 def test_a_solution_left_open_or_closed_twice_is_named():

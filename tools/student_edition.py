@@ -4,7 +4,8 @@ In the web book a solution is folded under its exercise; in JupyterLab, Notebook
 not, because a solution's text and code are cells of their own. An instructor who wants students to
 try the exercises first hands out this edition instead: every chapter with each solution (a
 ``:::{solution}`` block, or everything from ``:::{solution-start}`` to ``:::{solution-end}``,
-code cells included) replaced by an empty place for the answer, and nothing else changed. The
+code cells included) replaced by a place for the answer, and nothing else changed. Where the
+exercise asks for numbers (``smecredit.exercises``), that place is a cell that checks them. The
 chapters' stored outputs stay, so the edition reads like the book before it is run.
 
 Written to ``_build/student/`` (the folder is replaced): ``book/`` with the chapters, the glossary,
@@ -26,15 +27,21 @@ from pathlib import Path
 
 import nbformat
 
+from smecredit.exercises import EXERCISES, answer_cell
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = "[0-9][0-9]-*.ipynb"
 # pages a chapter links to, copied beside it so that its links work in Jupyter too
 PAGES = ["book/glossary.md", "book/bibliography.md", "book/references.bib", "book/troubleshooting.md"]
 EDITION_NOTE = """:::{note} Student edition
 The solutions of this chapter's exercises are left out: each exercise is followed by a place for
-your answer. Your instructor has the solutions; the web book folds them under the exercises.
+your answer. Where an exercise asks for numbers, that place checks them: replace each `...` with
+your value and run the cell. Your instructor has the solutions; the web book folds them under the
+exercises.
 :::"""
 ANSWER_PROMPT = "**Your answer.** Write it here; add code cells for what you compute."
+CHECKED_PROMPT = ("**Your answer.** Write it here; add code cells for what you compute. Then put your numbers "
+                  "in the cell below and run it: it says whether they are right.")
 ANSWER_CODE = "# your answer (add more cells as you need)\n"
 
 SOLUTION_START = re.compile(r"^:::\{solution-start\}\s*(\S*)", re.M)
@@ -49,10 +56,12 @@ class SolutionLayoutError(ValueError):
 
 
 def _answer_cells(label: str) -> list[nbformat.NotebookNode]:
-    """The place left for one exercise's answer: a prompt and an empty code cell, with stable ids."""
+    """The place left for one exercise's answer, with stable ids: a prompt and an empty code cell, or,
+    for an exercise that checks itself (``smecredit.exercises``), a cell that checks the answer."""
     slug = re.sub(r"[^A-Za-z0-9-]", "-", label or "exercise")[:50]
-    prompt = nbformat.v4.new_markdown_cell(ANSWER_PROMPT, id=f"answer-{slug}")
-    code = nbformat.v4.new_code_cell(ANSWER_CODE, id=f"answer-{slug}-code")
+    checked = label in EXERCISES
+    prompt = nbformat.v4.new_markdown_cell(CHECKED_PROMPT if checked else ANSWER_PROMPT, id=f"answer-{slug}")
+    code = nbformat.v4.new_code_cell(answer_cell(label) if checked else ANSWER_CODE, id=f"answer-{slug}-code")
     return [prompt, code]
 
 
