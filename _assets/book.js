@@ -7,6 +7,10 @@
  *   technology. Font Awesome swaps the <i> icons for <svg> after load, hence the second pass.
  * And for docutils' bibliography (axe-core rule aria-required-children): the citation list has
  * role="list" but its entries have role="doc-biblioentry" (deprecated); make them list items.
+ * And for tables with a column of sentences that also name columns or indicators
+ * (inclusive_small_micro_loan_balance): a long identifier in a cell may break after its underscores
+ * (<wbr>, which copying leaves out), so that it does not squeeze the sentences into a word a line.
+ * Tables of short values are left alone: there the identifiers fit on one line.
  */
 (function () {
   function fixThemeButtons() {
@@ -27,6 +31,29 @@
       entry.setAttribute("role", "listitem");
     });
   }
+  function breakLongIdentifiersInTables() {
+    var withSentences = Array.prototype.filter.call(document.querySelectorAll("table"), function (table) {
+      return Array.prototype.some.call(table.querySelectorAll("td"), function (td) {
+        return td.textContent.length > 80;
+      });
+    });
+    withSentences.forEach(function (table) { table.querySelectorAll("td code").forEach(function (code) {
+      if (code.textContent.length < 20) return;
+      var walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT), texts = [];
+      while (walker.nextNode()) texts.push(walker.currentNode);
+      texts.forEach(function (text) {
+        var parts = text.nodeValue.split("_");
+        if (parts.length < 2) return;
+        var fragment = document.createDocumentFragment();
+        parts.forEach(function (part, i) {
+          fragment.append(part + (i < parts.length - 1 ? "_" : ""));
+          if (i < parts.length - 1) fragment.append(document.createElement("wbr"));
+        });
+        text.replaceWith(fragment);
+      });
+    }); });
+  }
+  document.addEventListener("DOMContentLoaded", breakLongIdentifiersInTables);
   document.addEventListener("DOMContentLoaded", fixThemeButtons);
   document.addEventListener("DOMContentLoaded", fixCitationList);
   window.addEventListener("load", fixThemeButtons);

@@ -140,3 +140,32 @@ def test_search_finds_a_term(browser, site_url):
         assert not problems, "\n".join(problems)
     finally:
         page.close()
+
+
+def test_long_identifiers_in_tables_break_after_underscores(browser, site_url):
+    """_assets/book.js lets an identifier in a table cell break after its underscores, so that the derived-rows
+    table of the statistics page leaves its text column room, and copying the identifier still gives it whole."""
+    page, problems = open_page(browser, site_url + "data/sme_finance_stats.html")
+    try:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        widths = page.evaluate("""() => {
+            const table = [...document.querySelectorAll("table")].find(t => t.innerText.includes("arithmetic (source)"));
+            const code = table.querySelector("td code");
+            return {table: table.getBoundingClientRect().width, code: code.getBoundingClientRect().width,
+                    text: table.querySelector("td:last-child").getBoundingClientRect().width,
+                    breaks: code.querySelectorAll("wbr").length, copied: code.textContent};
+        }""")
+        assert widths["copied"] == "inclusive_small_micro_loan_balance" and widths["breaks"] == widths["copied"].count("_")
+        assert widths["code"] < 0.2 * widths["table"] and widths["text"] > 0.4 * widths["table"], widths
+        assert not problems, "\n".join(problems)
+    finally:
+        page.close()
+    # a table of short values (the true coefficients on the loan book's page) keeps its identifiers whole
+    page, problems = open_page(browser, site_url + "data/loans.html")
+    try:
+        breaks = page.evaluate("""() => [...document.querySelectorAll("td code")]
+            .filter(c => c.textContent === "guarantee_method[T.guarantee_company]")
+            .map(c => c.querySelectorAll("wbr").length)""")
+        assert breaks and not any(breaks), breaks
+    finally:
+        page.close()
