@@ -49,6 +49,7 @@ GLUED = {
     "ex-defaults-fisher": {"loans": ("aa_high_loans", 1), "defaults": ("aa_high_defaults", 1),
                            "p_value": ("aa_fisher_p", 1)},
     "ex-interviews-rush": {"december_rate": ("ex_dec_rate", 1), "other_rate": ("ex_other_rate", 1)},
+    "ex-interviews-kappa": {"p_e": ("ex_p_e", 1)},
     "ex-valid-hand": {"auc": ("hand_auc", 1), "ks": ("hand_ks", 1)},
     "ex-sba-codes": {"rate_0": ("rate_rev_0", 1), "rate_n": ("rate_rev_n", 1)},
     "ex-policy-score": {"pd": ("pd_at_560", 1)},
@@ -80,12 +81,19 @@ def test_right_values_agree_with_what_the_solutions_state():
     zero = solution_text(chapter("ex-first-zero"), "ex-first-zero")
     assert f"1 − 0.95³, about {EXERCISES['ex-first-zero'].right_values()['chance']:.0%}" in zero
 
+    kappa = dict(line.rsplit(None, 1) for line in stored_output(chapter("ex-interviews-kappa"),
+                                                               "row = agreement.iloc[-1]").splitlines()[:-1])
+    right = EXERCISES["ex-interviews-kappa"].right_values()
+    assert kappa["code"] == right["code"]
+    assert [kappa[k] for k in ("p_o", "p_e", "kappa by hand", "kappa (statsmodels)")] == [
+        f"{right[k]:.3f}" for k in ("p_o", "p_e", "kappa", "kappa")]
+
     score = stored_output(chapter("ex-policy-score"), "from smecredit.scorecard import pd_from_score")
     assert f"{EXERCISES['ex-policy-score'].right_values()['score']:.4f}" in score
 
 
 def test_every_self_checking_exercise_exists_and_is_tested():
-    labels = set(GLUED) | {"ex-tour-units", "ex-tour-subbranch", "ex-first-zero"}
+    labels = set(GLUED) | {"ex-tour-units", "ex-tour-subbranch", "ex-first-zero", "ex-interviews-kappa"}
     assert labels == set(EXERCISES)
     for label in EXERCISES:
         chapter(label)

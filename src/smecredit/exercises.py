@@ -113,6 +113,25 @@ def _defaults_fisher():
     return {"loans": int(high.sum()), "defaults": table[0][0], "p_value": float(fisher_exact(table).pvalue)}
 
 
+def _interviews_kappa():
+    from smecredit.interviews import (agreement_by_code, code_matrix, dictionary_code, load_coder_dictionary,
+                                      load_corpus, segments_of)
+
+    corpus = load_corpus()
+    codes = list(corpus.codebook["code"])
+    segments = segments_of(corpus.codings)
+    automatic = dictionary_code(segments["text"], load_coder_dictionary(codebook=corpus.codebook), codes)
+    agreement = agreement_by_code(code_matrix(corpus.codings, codes), automatic)
+    lowest = agreement["kappa"].idxmin()
+    both, manual_only, dictionary_only, neither = agreement.loc[
+        lowest, ["both", "reference_only", "other_only", "neither"]].astype(float)
+    n = both + manual_only + dictionary_only + neither
+    manual_yes, dictionary_yes = (both + manual_only) / n, (both + dictionary_only) / n
+    return {"code": str(lowest), "p_o": (both + neither) / n,
+            "p_e": manual_yes * dictionary_yes + (1 - manual_yes) * (1 - dictionary_yes),
+            "kappa": float(agreement.loc[lowest, "kappa"])}
+
+
 def _interviews_rush():
     loans = _loans()
     december = loans["origination_date"].dt.month == 12
@@ -160,6 +179,10 @@ EXERCISES = {exercise.label: exercise for exercise in [
     Exercise("ex-defaults-fisher", (Answer("loans", "AA loans with a markup above 30%", exact=True),
                                     Answer("defaults", "how many of them defaulted", exact=True),
                                     Answer("p_value", "Fisher's exact test, two-sided p-value")), _defaults_fisher),
+    Exercise("ex-interviews-kappa", (Answer("code", "the code with the lowest kappa, as the agreement table names it", exact=True),
+                                     Answer("p_o", "the raw agreement, between 0 and 1"),
+                                     Answer("p_e", "the chance agreement, between 0 and 1"),
+                                     Answer("kappa", "Cohen's kappa")), _interviews_kappa),
     Exercise("ex-interviews-rush", (Answer("december_rate", f"12-month default rate of December loans, {SHARE}"),
                                     Answer("other_rate", f"that of the other months' loans, {SHARE}")),
              _interviews_rush),
