@@ -33,7 +33,7 @@ pdf: $(STAMP)
 	$(BIN)/python tools/print_pdf.py --out _build/pdf
 
 # The student edition: the chapters without their exercises' solutions, in _build/student/ and
-# _build/student.zip (open it with `.venv/bin/jupyter lab _build/student/book/`).
+# _build/student.zip (open it with `.venv/bin/jupyter lab _build/student`).
 student: $(STAMP)
 	$(BIN)/python tools/student_edition.py
 

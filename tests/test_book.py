@@ -270,3 +270,13 @@ def test_data_page_states_the_files_and_the_generators_numbers():
     }
     wrong = [text for text, holds in stated.items() if not (holds and text in page)]
     assert not wrong, f"data/loans.md no longer states what the file or the generator does: {wrong}"
+
+
+def test_every_target_label_names_the_heading_under_it():
+    """A `(label)=` line stands right above the heading it names: two labels stacked on one heading (as
+    when a section is inserted between a label and its heading) send a link to the wrong section."""
+    for path in sorted([*(ROOT / "book").glob("*.md"), *(ROOT / "data").glob("*.md")]):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines[:-1], start=1):
+            if re.fullmatch(r"\([\w-]+\)=", line):
+                assert re.match(r"#+ |:::|```", lines[number]), f"{path.name}:{number}: {line} is not above a heading"

@@ -95,7 +95,8 @@ def test_every_solution_is_left_out_and_everything_else_kept(path):
         assert re.findall(r"^:label: (\S+)", student.cells[at - 1].source, re.M)[-1] == label
         assert student.cells[at + 1].cell_type == "code" and student.cells[at + 1].id == f"answer-{label}-code"
         assert student.cells[at + 1].source == (answer_cell(label) if label in EXERCISES else student_edition.ANSWER_CODE)
-    assert student.cells[1].id == "student-edition-note" and student.cells[0].source.startswith("# ")
+    title = chapter.cells[0].source.split("\n")[0]
+    assert student.cells[0].source.startswith(f"{title}\n\n{student_edition.EDITION_NOTE}\n\n"), "the note is under the title"
     assert student.metadata["smecredit"] == {"edition": "student"}
 
 
@@ -157,7 +158,7 @@ def test_a_solution_left_open_or_closed_twice_is_named():
     student, labels = student_edition.without_solutions(chapter, "ch.ipynb")
     assert labels == ["ex-a"]
     assert [c.source for c in student.cells if c.cell_type == "markdown"] == [
-        "# A chapter", student_edition.EDITION_NOTE, ":::{exercise}\n:label: ex-a\n\nSay why.\n:::",
+        f"# A chapter\n\n{student_edition.EDITION_NOTE}", ":::{exercise}\n:label: ex-a\n\nSay why.\n:::",
         student_edition.ANSWER_PROMPT, "After the solution."]
     assert [c.source for c in student.cells if c.cell_type == "code"] == [student_edition.ANSWER_CODE]
     chapter.cells.append(cell(":::{solution-end}\n:::"))
@@ -169,13 +170,67 @@ def test_build_writes_the_chapters_the_pages_they_link_to_and_a_zip(tmp_path):
     out = tmp_path / "student"
     taken_out = student_edition.build(out)
     assert sorted(taken_out) == [p.name for p in CHAPTERS] and sum(map(len, taken_out.values())) >= 40
-    for chapter in (out / "book").glob("*.ipynb"):
-        notebook = nbformat.read(chapter, as_version=4)
-        assert notebook.metadata["smecredit"]["edition"] == "student"
-        text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    bibliography = (out / "book" / "bibliography.md").read_text(encoding="utf-8")
+    cited = set()
+    for page in [*(out / "book").glob("*"), *(out / "data").glob("*")]:
+        text = page.read_text(encoding="utf-8")
+        assert "cite:" not in text, f"{page.name}: a citation the edition cannot resolve"
+        if page.suffix == ".ipynb":
+            notebook = nbformat.reads(text, as_version=4)
+            assert notebook.metadata["smecredit"]["edition"] == "student"
+            text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
         for target in re.findall(r"\]\(((?:\.\./)?[\w./-]+\.(?:md|ipynb))(?:#[\w-]*)?\)", text):
-            assert (chapter.parent / target).is_file(), f"{chapter.name} links to {target}, missing from the edition"
+            assert (page.parent / target).is_file(), f"{page.name} links to {target}, missing from the edition"
+        cited |= {link for link in re.findall(r"\[([^\]]+)\]\((?:\.\./book/)?bibliography\.md\)", text)}
+    # every citation's text leads to its entry: "Cook, 1977" or "Cook (1977)" -> "- **Cook, 1977**:"
+    entries = set(re.findall(r"^- \*\*(.+?)\*\*: ", bibliography, re.M))
+    as_entries = {re.sub(r"^(.+) \((\d{4}[a-z]?)\)$", r"\1, \2", text) for text in cited}
+    assert as_entries <= entries, as_entries - entries
+    assert bibliography.count("\n- ") == len(re.findall(r"^@", (ROOT / "book" / "references.bib")
+                                                                        .read_text(encoding="utf-8"), re.M))
     assert not list((out / "data").glob("*.csv")), "the edition carries the data pages, not the data"
+    assert "jupyter lab student" in (out / "README.txt").read_text(encoding="utf-8")
     with zipfile.ZipFile(tmp_path / "student.zip") as archive:
         listed = set(archive.namelist())
     assert {f"student/book/{p.name}" for p in CHAPTERS} <= listed and "student/README.txt" in listed
+    assert "student/book/bibliography.md" in listed
+
+
+def small_book(root: Path, chapter_text: str) -> Path:
+    """A repository with one chapter, the pages the edition copies and a bibliography."""
+    (root / "book").mkdir(parents=True)
+    (root / "data").mkdir()
+    for page in student_edition.PAGES:
+        (root / page).write_text("# Glossary\n", encoding="utf-8")
+    (root / "book" / "references.bib").write_text(
+        "@article{cook1977, author={Cook, R. Dennis}, title={Detection}, journal={Technometrics}, year={1977}}\n",
+        encoding="utf-8")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(chapter_text)])
+    nbformat.write(notebook, root / "book" / "01-one.ipynb")
+    return root
+
+
+def test_build_replaces_only_an_earlier_edition_and_only_when_the_new_one_is_complete(tmp_path):
+    good = small_book(tmp_path / "good", "# One\n\n:::{exercise}\n:label: ex-a\n\nWhy?\n:::\n\n"
+                      ":::{solution} ex-a\n:class: dropdown\n\nBecause ([Cook, 1977](cite:cook1977)).\n:::")
+    broken = small_book(tmp_path / "broken", "# One\n\n:::{solution-start} ex-a\n:class: dropdown\n:::\n\nBecause.")
+
+    mine = tmp_path / "my-notes"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="is not a student edition"):
+        student_edition.build(mine, root=good)
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+    out = tmp_path / "student"
+    assert student_edition.build(out, root=good) == {"01-one.ipynb": ["ex-a"]}
+    assert "Because" not in (out / "book" / "01-one.ipynb").read_text(encoding="utf-8")
+    assert "- **Cook, 1977**: R. Dennis Cook. Detection. Technometrics, 1977." in (
+        out / "book" / "bibliography.md").read_text(encoding="utf-8")
+    with pytest.raises(student_edition.SolutionLayoutError, match="never closed"):
+        student_edition.build(out, root=broken)
+    assert (out / "book" / "01-one.ipynb").is_file(), "a failed build leaves the earlier edition"
+    assert not (tmp_path / "student.zip").exists(), "and no zip that could be handed out by mistake"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no temporary folder is left"
+    student_edition.build(out, root=good)
+    assert (tmp_path / "student.zip").is_file()
