@@ -481,3 +481,21 @@ def test_a_guarantee_circle_must_be_named_like_G0001(tmp_path, circles_book):
     raw.loc[member, "guarantee_circle"] = "circle 7"
     with pytest.raises(DataFileError, match=r"column guarantee_circle: value does not match"):
         load_loans(write(raw, tmp_path / "circle.csv"))
+
+
+def test_a_folder_with_a_loan_book_alone_takes_the_books_other_data_from_the_book(tmp_path, monkeypatch):
+    """SMECREDIT_DATA naming a student's folder with loans.csv alone (smecredit.classroom): the loan book
+    comes from there, the book's other files from the book's own data; a file the folder holds wins."""
+    from smecredit.interviews import interviews_dir
+    from smecredit.loading import data_file, local_data_dir
+
+    (tmp_path / "loans.csv").write_text("placeholder\n", encoding="utf-8")
+    monkeypatch.setenv("SMECREDIT_DATA", str(tmp_path))
+    book_data, _ = local_data_dir(honour_override=False)
+    assert data_file("loans.csv") == tmp_path / "loans.csv"
+    assert data_file("sme_finance_stats.csv") == book_data / "sme_finance_stats.csv" != tmp_path / "sme_finance_stats.csv"
+    assert interviews_dir() == book_data / "interviews"
+    (tmp_path / "sme_finance_stats.csv").write_text("mine\n", encoding="utf-8")
+    assert data_file("sme_finance_stats.csv") == tmp_path / "sme_finance_stats.csv"
+    with pytest.raises(FileNotFoundError, match="has no nothing.csv"):
+        data_file("nothing.csv")

@@ -1,24 +1,27 @@
 """Self-checking exercises: ``check(label, **answers)`` says whether a student's numbers are right.
 
-The exercises with a number (or a name) to find can check themselves. The student edition of the
-chapters (``make student``) leaves a cell under each of them, ready to fill in::
+The exercises with a number (or a name) to find can check themselves. Each says so under its text,
+and the student edition of the chapters (``make student``) leaves a cell under each, ready to fill in::
 
     from smecredit.exercises import check
 
     check("ex-tour-units",
-          amount_yuan=...,        # yuan lent
-          contract_rate_pct=...,  # contract rate, percent a year
+          amount_yuan=...,        # the amount lent, in yuan
+          contract_rate_pct=...,  # the contract rate, in percent a year
     )
 
-and the cell prints a verdict for each answer: right, not yet (with a hint when the unit looks
-wrong), or not answered yet while it is still ``...``. The right values are computed when the cell
-runs, from the data the chapter reads (``load_loans()`` honours ``SMECREDIT_DATA``), so a class with
-a loan book per student (``smecredit.classroom``) checks each student against their own book. The
-check never prints the right value; the solutions are in the web book and the full notebooks.
+The cell prints a verdict for each answer: right; not right yet (with a hint when the number looks
+100 or 10,000 times off, or is given to too few digits); or not answered yet while it is still
+``...``. The right values are computed when the cell runs, from the data the chapters read
+(``load_loans()``, which honours ``SMECREDIT_DATA``), so a class with a loan book per student
+(``smecredit.classroom``) checks each student against their own book; a book loaded some other way
+(``load_loans(path)``) is not seen. The check never prints the right value; the solutions are in the
+web book and the full notebooks.
 
-A number is right when it is within 0.5% of the right value (1e-9 for exact counts and names), or
-when it equals the right value rounded to the decimals the student typed, given at least two
-significant digits (0.049 for 0.0490, 5.7 for 5.655).
+A number is right when it is within the answer's tolerance (0.5% of the right value unless the
+answer says otherwise; none for counts and names), or when it is the right value rounded to the
+decimals the student typed, given at least two significant digits (0.049 for 0.0490, 5.7 for
+5.655). Python cannot see a trailing zero: 0.330 counts as 0.33.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 RELATIVE_TOLERANCE = 0.005
@@ -34,24 +38,43 @@ RELATIVE_TOLERANCE = 0.005
 MESSAGES = {
     "heading": "Exercise {label}",
     "right": "right",
-    "rounded": "right, to the digits you gave",
-    "wrong": "not yet",
+    "rounded": "right (rounded to the decimals you typed)",
+    "wrong": "not right yet",
     "unanswered": "not answered yet: replace the ... with your answer",
-    "percent": "not yet: it looks 100 times too {direction}; check the unit",
-    "ten_thousand": "not yet: it looks 10,000 times too {direction}; check the unit (10k yuan = 10,000 yuan)",
-    "not_a_number": "not yet: this asks for a number",
+    "percent": "not right yet: it looks 100 times too {direction}; check the unit",
+    "ten_thousand": "not right yet: it looks 10,000 times too {direction}; check the unit (1 in 10k yuan is 10,000 yuan)",
+    "scaled": "not right yet: {advice}",
+    "few_digits": "close, but give at least two significant digits",
+    "not_a_number": "not right yet: this asks for one number",
+    "not_a_name": "not right yet: this asks for a name, in quotes",
+    "several": "not right yet: you gave {count} values; give one (for example with .iloc[0])",
     "asks_for": "it asks for",
-    "all_right": "All right.",
+    "all_right": "All answers are right.",
 }
+# what the unit of an answer lets the verdict hint at
+SHARE, PERCENT, YUAN, COUNT, NAME, NUMBER = "share", "percent", "yuan", "count", "name", "number"
 
 
 @dataclass(frozen=True)
 class Answer:
-    """One part of an exercise's answer: the keyword the student passes, and what it is, with its unit."""
+    """One part of an exercise's answer.
+
+    Attributes:
+        name: the keyword the student passes.
+        unit: what it is, with its unit, in words (shown when the answer is not right).
+        kind: share, percent, yuan, count, name or number: decides the hints (a share or percent
+            100 times off, yuan 10,000 times off) and that counts and names have no tolerance.
+        absolute_tolerance: for a number whose relative tolerance would be too loose or too tight
+            (a score near 600, a probability near 1); None for the relative 0.5%.
+        scale_hint: ``(factor, advice)``: a number about ``factor`` times the right one (within 10%)
+            gets this advice, for a slip the exercise invites (a count out of 20 for a chance).
+    """
 
     name: str
     unit: str
-    exact: bool = False  # a count or a name: no tolerance
+    kind: str = NUMBER
+    absolute_tolerance: float | None = None
+    scale_hint: tuple[float, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +121,7 @@ def _tour_subbranch():
     from smecredit.exploration import default_rate_table
 
     table = default_rate_table(_loans(), "sub_branch").sort_values("rate", ascending=False)
-    return {"sub_branch": str(table.index[0]), "loans": int(table["loans"].iloc[0])}
+    return {"sub_branch": str(table.index[0]), "n_loans": int(table["loans"].iloc[0])}
 
 
 def _defaults_fisher():
@@ -106,11 +129,12 @@ def _defaults_fisher():
 
     loans = _loans()
     aa = loans[loans["internal_rating"] == "AA"]
-    high = aa["markup_pct"] > 30
-    defaults = aa["default_12m"].astype(bool)
+    high = (aa["markup_pct"] > 30).to_numpy()
+    defaults = aa["default_12m"].astype(bool).to_numpy()
     table = [[int((high & defaults).sum()), int((high & ~defaults).sum())],
              [int((~high & defaults).sum()), int((~high & ~defaults).sum())]]
-    return {"loans": int(high.sum()), "defaults": table[0][0], "p_value": float(fisher_exact(table).pvalue)}
+    return {"high_markup_rate": float(defaults[high].mean()), "other_rate": float(defaults[~high].mean()),
+            "p_value": float(fisher_exact(table).pvalue)}
 
 
 def _interviews_kappa():
@@ -147,7 +171,7 @@ def _valid_hand():
     from smecredit.validation import auc, ks_statistic
 
     y, pd_hat = [0, 1, 0, 0, 1], [0.02, 0.05, 0.05, 0.10, 0.30]
-    return {"auc": auc(y, pd_hat), "ks": ks_statistic(y, pd_hat)}
+    return {"auc_value": auc(y, pd_hat), "ks_value": ks_statistic(y, pd_hat)}
 
 
 def _sba_codes():
@@ -162,86 +186,138 @@ def _sba_codes():
 def _policy_score():
     from smecredit.scorecard import pd_from_score, score_from_pd
 
-    return {"score": float(score_from_pd(0.02)), "pd": float(pd_from_score(560))}
+    return {"score_at_2pct": float(score_from_pd(0.02)), "pd_at_560": float(pd_from_score(560))}
 
 
-SHARE = "a share between 0 and 1 (0.05 for 5%)"
+IN_SHARE = "a share between 0 and 1, such as 0.05 for 5%"
 EXERCISES = {exercise.label: exercise for exercise in [
-    Exercise("ex-sme-markup", (Answer("markup_pct", "(a) the markup, percent over the benchmark"),
-                               Answer("markup_2019_pct", "(b) the 2019 average markup, percent")), _sme_markup),
-    Exercise("ex-case-mix", (Answer("sub_branch", "the sub-branch's name, such as SB01", exact=True),
-                             Answer("joint_share", f"its share of joint or mutual guarantees, {SHARE}"),
-                             Answer("default_rate", f"its 12-month default rate, {SHARE}")), _case_mix),
-    Exercise("ex-tour-units", (Answer("amount_yuan", "yuan lent", exact=True),
-                               Answer("contract_rate_pct", "the contract rate, percent a year")), _tour_units),
-    Exercise("ex-tour-subbranch", (Answer("sub_branch", "the sub-branch's name, such as SB01", exact=True),
-                                   Answer("loans", "its number of loans", exact=True)), _tour_subbranch),
-    Exercise("ex-defaults-fisher", (Answer("loans", "AA loans with a markup above 30%", exact=True),
-                                    Answer("defaults", "how many of them defaulted", exact=True),
-                                    Answer("p_value", "Fisher's exact test, two-sided p-value")), _defaults_fisher),
-    Exercise("ex-interviews-kappa", (Answer("code", "the code with the lowest kappa, as the agreement table names it", exact=True),
-                                     Answer("p_o", "the raw agreement, between 0 and 1"),
-                                     Answer("p_e", "the chance agreement, between 0 and 1"),
-                                     Answer("kappa", "Cohen's kappa")), _interviews_kappa),
-    Exercise("ex-interviews-rush", (Answer("december_rate", f"12-month default rate of December loans, {SHARE}"),
-                                    Answer("other_rate", f"that of the other months' loans, {SHARE}")),
-             _interviews_rush),
-    Exercise("ex-first-zero", (Answer("chance", f"chance that at least one of the three looks significant, {SHARE}"),),
+    Exercise("ex-sme-markup", (
+        Answer("markup_pct", "(a) the loan's markup over the benchmark, in percent", PERCENT),
+        Answer("markup_2019_pct", "(b) the average markup the 2019 rate implies, in percent", PERCENT)), _sme_markup),
+    Exercise("ex-case-mix", (
+        Answer("sub_branch", "the name of the sub-branch, such as SB01", NAME),
+        Answer("joint_share", f"its share of joint or mutual guarantees, {IN_SHARE}", SHARE),
+        Answer("default_rate", f"its 12-month default rate, {IN_SHARE}", SHARE)), _case_mix),
+    Exercise("ex-tour-units", (
+        Answer("amount_yuan", "the amount lent, in yuan", YUAN),
+        Answer("contract_rate_pct", "the contract rate, in percent a year", PERCENT)), _tour_units),
+    Exercise("ex-tour-subbranch", (
+        Answer("sub_branch", "the name of the sub-branch, such as SB01", NAME),
+        Answer("n_loans", "the number of its loans", COUNT)), _tour_subbranch),
+    Exercise("ex-defaults-fisher", (
+        Answer("high_markup_rate", f"the default rate of the AA loans with a markup above 30%, {IN_SHARE}", SHARE),
+        Answer("other_rate", f"the default rate of the other AA loans, {IN_SHARE}", SHARE),
+        Answer("p_value", "the p-value of Fisher's exact test (two-sided)", SHARE)), _defaults_fisher),
+    Exercise("ex-interviews-kappa", (
+        Answer("code", "the code with the lowest kappa, as the agreement table names it", NAME),
+        Answer("p_o", "the raw agreement p_o, between 0 and 1", SHARE, absolute_tolerance=0.0005),
+        Answer("p_e", "the chance agreement p_e, between 0 and 1", SHARE, absolute_tolerance=0.0005),
+        Answer("kappa", "Cohen's kappa", NUMBER, absolute_tolerance=0.005)), _interviews_kappa),
+    Exercise("ex-interviews-rush", (
+        Answer("december_rate", f"the 12-month default rate of the loans granted in December, {IN_SHARE}", SHARE),
+        Answer("other_rate", f"the 12-month default rate of the loans granted in the other months, {IN_SHARE}",
+               SHARE)), _interviews_rush),
+    Exercise("ex-first-zero", (
+        Answer("chance", f"the chance that at least one of the three looks significant in one book, {IN_SHARE}",
+               SHARE, scale_hint=(20, "that looks like a number of books out of 20: give the chance for one book")),),
              _first_zero),
-    Exercise("ex-valid-hand", (Answer("auc", "the AUC, between 0 and 1"), Answer("ks", "the KS, between 0 and 1")),
-             _valid_hand),
-    Exercise("ex-sba-codes", (Answer("rate_0", f"default rate of loans coded 0, {SHARE}"),
-                              Answer("rate_n", f"default rate of loans coded N, {SHARE}")), _sba_codes),
-    Exercise("ex-policy-score", (Answer("score", "the score of a loan with a PD of 2%"),
-                                 Answer("pd", f"the PD a score of 560 stands for, {SHARE}")), _policy_score),
+    Exercise("ex-valid-hand", (
+        Answer("auc_value", "the AUC, between 0 and 1", SHARE),
+        Answer("ks_value", "the KS statistic, between 0 and 1", SHARE)), _valid_hand),
+    Exercise("ex-sba-codes", (
+        Answer("rate_0", f"the default rate of the loans coded 0, {IN_SHARE}", SHARE),
+        Answer("rate_n", f"the default rate of the loans coded N, to compare with, {IN_SHARE}", SHARE)), _sba_codes),
+    Exercise("ex-policy-score", (
+        Answer("score_at_2pct", "the score of a loan with a PD of 2%, in points", NUMBER, absolute_tolerance=0.05),
+        Answer("pd_at_560", f"the PD a score of 560 stands for, {IN_SHARE}", SHARE)), _policy_score),
 ]}
 
 
-def _typed_to_the_digits(given: float, right: float) -> bool:
-    """Whether ``given`` is ``right`` rounded to the decimals typed, with at least two significant digits."""
-    text = repr(float(given))
-    if "e" in text or "inf" in text or "nan" in text:
-        return False
-    decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
-    significant = len(text.replace("-", "").replace(".", "").lstrip("0").rstrip("0") or "")
-    if significant < 2 and abs(given) >= 1:  # a whole number such as 40 or 600 is two digits or more
-        significant = len(str(int(abs(given))))
-    return significant >= 2 and math.isclose(round(right, decimals), given, rel_tol=1e-9, abs_tol=1e-12)
+def _significant_digits(text: str) -> int:
+    """Significant digits of a number as Python writes it: "0.049" -> 2, "40.0" -> 2, "599.4" -> 4."""
+    text = text.lstrip("-").removesuffix(".0")
+    return len(text.replace(".", "").lstrip("0"))
 
 
-def _verdict(answer: Answer, given, right) -> tuple[bool, str]:
-    """(is it right, what to say) for one answer."""
-    if given is ... or given is None:
-        return False, MESSAGES["unanswered"]
-    if isinstance(right, str):
-        return (str(given).strip().casefold() == right.casefold(),
-                MESSAGES["right"] if str(given).strip().casefold() == right.casefold() else MESSAGES["wrong"])
-    try:
-        given = float(given)
-    except (TypeError, ValueError):
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1].rstrip("0")) if "." in text else 0
+
+
+def _one_value(given):
+    """A single value from what a student passed: a number, a string, or a one-element Series or array.
+    Returns (value, None) or (None, message)."""
+    if isinstance(given, (pd.Series, pd.DataFrame, pd.Index, np.ndarray, list, tuple)):
+        values = np.asarray(given, dtype=object).ravel()
+        if values.size != 1:
+            return None, MESSAGES["several"].format(count=values.size)
+        given = values[0]
+    if isinstance(given, np.generic):
+        given = given.item()
+    return given, None
+
+
+def _number_verdict(answer: Answer, given: float, right: float) -> tuple[bool, str]:
+    if not math.isfinite(given):
         return False, MESSAGES["not_a_number"]
-    if answer.exact:
-        ok = math.isclose(given, right, rel_tol=1e-9, abs_tol=1e-9)
-        return ok, MESSAGES["right"] if ok else _unit_hint(answer, given, right)
-    if math.isclose(given, right, rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-12):
+    if answer.kind in (COUNT, YUAN) and answer.absolute_tolerance is None:
+        tolerance = 1e-9 * max(1.0, abs(right))
+    elif answer.absolute_tolerance is not None:
+        tolerance = answer.absolute_tolerance
+    else:
+        tolerance = RELATIVE_TOLERANCE * abs(right)
+    if abs(given - right) <= tolerance + 1e-12:
         return True, MESSAGES["right"]
-    if _typed_to_the_digits(given, right):
-        return True, MESSAGES["rounded"]
-    return False, _unit_hint(answer, given, right)
+    text = repr(given)
+    if "e" not in text and answer.kind not in (COUNT, YUAN):
+        decimals = _decimals(text)
+        if math.isclose(round(right, decimals), given, rel_tol=1e-9, abs_tol=1e-12):
+            if _significant_digits(text) >= 2:
+                return True, MESSAGES["rounded"]
+            return False, MESSAGES["few_digits"]
+    return False, _scale_hint(answer, given, right)
 
 
-def _unit_hint(answer: Answer, given: float, right: float) -> str:
-    """Not yet, and if the number is off by a unit's factor (percent, 10k yuan), say so."""
-    if right != 0 and given != 0:
-        for factor, key in ((100, "percent"), (10_000, "ten_thousand")):
-            for ratio, direction in ((factor, "large"), (1 / factor, "small")):
-                if math.isclose(given / right, ratio, rel_tol=0.02):
-                    return MESSAGES[key].format(direction=direction)
+def _scale_hint(answer: Answer, given: float, right: float) -> str:
+    """Not right yet, and if the number is off by its unit's factor (percent, 10k yuan), say so."""
+    if right == 0 or given == 0:
+        return MESSAGES["wrong"]
+    ratio = given / right
+    if answer.scale_hint is not None:
+        factor, advice = answer.scale_hint
+        if math.isclose(ratio, factor, rel_tol=0.1):
+            return MESSAGES["scaled"].format(advice=advice)
+    hints = {SHARE: (100, "percent"), PERCENT: (100, "percent"), YUAN: (10_000, "ten_thousand")}
+    if answer.kind in hints:
+        factor, key = hints[answer.kind]
+        for scale, direction in ((factor, "large"), (1 / factor, "small")):
+            if math.isclose(ratio, scale, rel_tol=0.02):
+                return MESSAGES[key].format(direction=direction)
     return MESSAGES["wrong"]
 
 
+def _verdict(answer: Answer, given, right) -> tuple[bool, str]:
+    """(is it right, what to say) for one answer; never raises, so that no traceback shows the right value."""
+    if given is ... or given is None:
+        return False, MESSAGES["unanswered"]
+    try:
+        given, problem = _one_value(given)
+        if problem:
+            return False, problem
+        if answer.kind == NAME:
+            if not isinstance(given, str):
+                return False, MESSAGES["not_a_name"]
+            ok = given.strip().casefold() == str(right).casefold()
+            return ok, MESSAGES["right"] if ok else MESSAGES["wrong"]
+        if isinstance(given, (str, bytes, bool)):
+            return False, MESSAGES["not_a_number"]
+        return _number_verdict(answer, float(given), float(right))
+    except Exception:  # a number too large for a float, an object that will not compare: not a number
+        return False, MESSAGES["not_a_number"]
+
+
 class Verdicts:
-    """What ``check`` returns: shown as one line per answer; ``passed`` is True when all are right."""
+    """What ``check`` returns: shown as one line per answer; ``passed`` is True when all are right.
+    It holds the verdicts only, never the right values."""
 
     def __init__(self, label: str, lines: list[tuple[Answer, bool, str]]):
         self.label = label
@@ -269,7 +345,7 @@ def check(label: str, **answers) -> Verdicts:
             units); ``...`` or None for a part not answered yet.
 
     Returns:
-        ``Verdicts``, displayed as one line per answer (right, not yet, not answered yet), with
+        ``Verdicts``, displayed as one line per answer (right, not right yet, not answered yet), with
         ``passed`` True when every part is right. The right values are never shown.
 
     Raises:
@@ -298,6 +374,16 @@ def exercise_answers(label: str) -> tuple[Answer, ...]:
     return exercise.answers if exercise else ()
 
 
+def check_call(label: str) -> str:
+    """The one-line call an exercise's text shows, ``check("ex-tour-units", amount_yuan=..., ...)``.
+    Raises KeyError for an exercise that does not check itself."""
+    return f'check("{label}", ' + ", ".join(f"{a.name}=..." for a in EXERCISES[label].answers) + ")"
+
+
+CHECK_SENTENCE = ("In a notebook, check your answer with `{call}` (after "
+                  "`from smecredit.exercises import check`), your values in place of the `...`.")
+
+
 def answer_cell(label: str) -> str:
     """The code a student edition leaves under a self-checking exercise: every answer as ``...``, then
     the check. Raises KeyError for an exercise that does not check itself."""
@@ -310,4 +396,5 @@ def answer_cell(label: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Answer", "EXERCISES", "Exercise", "MESSAGES", "Verdicts", "answer_cell", "check", "exercise_answers"]
+__all__ = ["Answer", "CHECK_SENTENCE", "EXERCISES", "Exercise", "MESSAGES", "Verdicts", "answer_cell", "check",
+           "check_call", "exercise_answers"]

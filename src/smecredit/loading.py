@@ -166,7 +166,10 @@ def data_dir() -> Path:
     """The folder holding the book's data files (``loans.csv`` and the files beside it).
 
     Looks, in order, at the folder named by the environment variable ``SMECREDIT_DATA`` (if it
-    is set, it must hold ``loans.csv``: no other place is tried);
+    is set, it must hold ``loans.csv``: no other place is tried for the loan book; the book's other
+    data files, such as the statistics, the SBA case and the interviews, are read from there when it
+    holds them and else from the book's own data, so that a folder with a student's own ``loans.csv``
+    alone is enough);
     a ``data/`` folder holding ``loans.csv`` in the working folder or any folder above it
     (so notebooks in ``book/`` and scripts at the root both find it); the ``data/``
     folder of the source tree this package was installed from (skipped when
@@ -198,6 +201,9 @@ def data_file(name: str) -> Path:
             found and the file cannot be downloaded (the message says how to get it).
     """
     local, searched = local_data_dir()
+    if local is not None and not (local / name).is_file() and name != "loans.csv" and os.environ.get(DATA_ENV_VAR):
+        # a loan book of one's own (a student's): the book's other data come from the book's own folder
+        local, searched = local_data_dir(honour_override=False)
     if local is not None:
         path = local / name
         if not path.is_file():
@@ -210,15 +216,16 @@ def data_file(name: str) -> Path:
                                 + f". Set {DATA_ENV_VAR} to the folder that holds the book's data. {err}") from None
 
 
-def local_data_dir() -> tuple[Path | None, list[str]]:
+def local_data_dir(honour_override: bool = True) -> tuple[Path | None, list[str]]:
     """The local data folder (see ``data_dir``), or None when only the download could give it, and the
-    places searched; never downloads.
+    places searched; never downloads. With ``honour_override=False``, ``SMECREDIT_DATA`` is passed
+    over: the book's own data folder, where the files a loan book of one's own lacks come from.
 
     Raises:
         FileNotFoundError: ``SMECREDIT_DATA`` names a folder without ``loans.csv``.
     """
     searched = []
-    if os.environ.get(DATA_ENV_VAR):
+    if honour_override and os.environ.get(DATA_ENV_VAR):
         candidate = Path(os.environ[DATA_ENV_VAR]).expanduser()
         if (candidate / "loans.csv").is_file():
             return candidate, searched
