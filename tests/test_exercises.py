@@ -208,3 +208,9 @@ def test_messages_are_one_table():
     used = set(re.findall(r'MESSAGES\["(\w+)"\]', source)) | set(re.findall(r"MESSAGES\['(\w+)'\]", source))
     used |= {"percent", "ten_thousand"}  # looked up by key in _unit_hint
     assert used == set(MESSAGES)
+
+
+def test_the_instructor_guide_shows_the_cell_the_edition_leaves():
+    guide = (ROOT / "book" / "instructor-guide.md").read_text(encoding="utf-8")
+    cell = answer_cell("ex-tour-units")
+    assert cell.split("\n", 1)[1].strip() in guide, "the guide's example differs from exercises.answer_cell"
