@@ -40,7 +40,7 @@ CHAPTERS = "[0-9][0-9]-*.ipynb"
 # pages a chapter links to, copied beside it so that its links work in Jupyter too
 PAGES = ["book/glossary.md"]
 MARKER = ".smecredit-student-edition"  # in every edition's folder: the only kind of folder build() replaces
-CITATION = re.compile(r"\]\(cite:([\w-]+)\)")
+CITE_LINK = re.compile(r"\[([^\]]+)\]\(cite:([\w-]+)\)")  # [Cook, 1977](cite:cook1977detection)
 PLACEHOLDER_REPOSITORY = "github.com/OWNER/REPOSITORY"
 EDITION_NOTE = """:::{note} Student edition
 The solutions of this chapter's exercises are left out: each exercise is followed by a place for
@@ -190,11 +190,13 @@ def _author_year(entry) -> str:
 
 def _link_to_bibliography(source: str, page: str, link_texts: dict[str, str]) -> str:
     """Point every ``[text](cite:key)`` at the bibliography page, recording each key's author-year text."""
-    for match in re.finditer(r"\[([^\]]+)\]\(cite:([\w-]+)\)", source):
-        text = match[1]
+    def relink(match: re.Match) -> str:
+        text, key = match[1], match[2]
         author_year = re.fullmatch(r"(.+) \((\d{4}[a-z]?)\)", text)  # textual form "Cook (1977)"
-        link_texts.setdefault(match[2], f"{author_year[1]}, {author_year[2]}" if author_year else text)
-    return CITATION.sub(f"]({page})", source)
+        link_texts.setdefault(key, f"{author_year[1]}, {author_year[2]}" if author_year else text)
+        return f"[{text}]({page})"
+
+    return CITE_LINK.sub(relink, source)
 
 
 def build(out: Path, root: Path = ROOT) -> dict[str, list[str]]:

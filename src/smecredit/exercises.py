@@ -341,8 +341,8 @@ def check(label: str, **answers) -> Verdicts:
 
     Args:
         label: the exercise's label, as in the chapter (``"ex-tour-units"``); ``EXERCISES`` lists them.
-        **answers: one keyword per part of the answer (``exercise_answers(label)`` lists them with their
-            units); ``...`` or None for a part not answered yet.
+        **answers: one keyword per part of the answer (``EXERCISES[label].answers`` lists them with their
+            units; ``check_call(label)`` writes the call); ``...`` or None for a part not answered yet.
 
     Returns:
         ``Verdicts``, displayed as one line per answer (right, not right yet, not answered yet), with
@@ -368,12 +368,6 @@ def check(label: str, **answers) -> Verdicts:
                             for answer in exercise.answers])
 
 
-def exercise_answers(label: str) -> tuple[Answer, ...]:
-    """The parts of an exercise's answer (keyword and unit), or () when it does not check itself."""
-    exercise = EXERCISES.get(label)
-    return exercise.answers if exercise else ()
-
-
 def check_call(label: str) -> str:
     """The one-line call an exercise's text shows, ``check("ex-tour-units", amount_yuan=..., ...)``.
     Raises KeyError for an exercise that does not check itself."""
@@ -397,4 +391,4 @@ def answer_cell(label: str) -> str:
 
 
 __all__ = ["Answer", "CHECK_SENTENCE", "EXERCISES", "Exercise", "MESSAGES", "Verdicts", "answer_cell", "check",
-           "check_call", "exercise_answers"]
+           "check_call"]
