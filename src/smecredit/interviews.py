@@ -23,7 +23,6 @@ Analysis helpers:
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ import pandera.pandas as pa
 import yaml
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from smecredit.loading import DATA_ENV_VAR, DataFileError, column_problems, data_file, data_registry, local_data_dir
+from smecredit.loading import DataFileError, column_problems, data_file, data_registry, local_data_dir_holding
 from smecredit.schema import COLUMN_NAMES, SUB_BRANCHES
 
 ROLES = ["account_manager", "director", "risk_officer"]
@@ -73,9 +72,7 @@ def interviews_dir() -> Path:
     Raises:
         FileNotFoundError: the data folder has no ``interviews/`` folder.
     """
-    local, _ = local_data_dir()
-    if local is not None and not (local / "interviews").is_dir() and os.environ.get(DATA_ENV_VAR):
-        local, _ = local_data_dir(honour_override=False)  # a loan book of one's own: the book's corpus
+    local, _ = local_data_dir_holding("interviews")
     if local is None:  # away from the repository: download the corpus's files, and only those
         names = [name for name in data_registry()[1] if name.startswith("interviews/")]
         folder = [data_file(name) for name in names][0].parent

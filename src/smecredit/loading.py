@@ -200,10 +200,7 @@ def data_file(name: str) -> Path:
         FileNotFoundError: the data folder is found but lacks the file, or no data folder is
             found and the file cannot be downloaded (the message says how to get it).
     """
-    local, searched = local_data_dir()
-    if local is not None and not (local / name).is_file() and name != "loans.csv" and os.environ.get(DATA_ENV_VAR):
-        # a loan book of one's own (a student's): the book's other data come from the book's own folder
-        local, searched = local_data_dir(honour_override=False)
+    local, searched = local_data_dir_holding(name)
     if local is not None:
         path = local / name
         if not path.is_file():
@@ -243,6 +240,20 @@ def local_data_dir(honour_override: bool = True) -> tuple[Path | None, list[str]
             return source_tree, searched
         searched.append(str(source_tree))
     return None, searched
+
+
+def local_data_dir_holding(name: str) -> tuple[Path | None, list[str]]:
+    """``local_data_dir()``, except that when ``SMECREDIT_DATA`` names a loan book of one's own (a
+    student's ``loans.csv``) and that folder lacks ``name`` (a file or folder under ``data/`` other than
+    ``loans.csv``), the book's own data folder, where that file comes from.
+
+    Raises:
+        FileNotFoundError: as ``local_data_dir``.
+    """
+    local, searched = local_data_dir()
+    if local is not None and name != "loans.csv" and os.environ.get(DATA_ENV_VAR) and not (local / name).exists():
+        return local_data_dir(honour_override=False)
+    return local, searched
 
 
 class DataDownloadError(RuntimeError):
